@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Satchel.AspNetCore;
+
+/// <summary>
+/// Gives each request its Satchel session and commits it before the response starts. A store
+/// failure under <see cref="StoreFailurePolicy.Fail"/> becomes 503 while the response can still change.
+/// </summary>
+internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager manager)
+{
+    private static readonly Func<object, Task> CommitOnStarting = static state => ((Session)state).CommitAsync().AsTask();
+    private readonly ConcurrentDictionary<Endpoint, bool> _takesSession = new();
+    private readonly string _cookieName = manager.Options.Cookie.EffectiveName;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var cookies = context.Request.Headers.Cookie;
+        var feature = new SatchelSessionFeature(context.Response, _cookieName);
+        var session = manager.Open(cookies.Count <= 1 ? cookies.ToString() : string.Join("; ", cookies.ToArray()), context.Request.IsHttps, feature);
+        feature.Session = session;
+        context.Features.Set<ISessionFeature>(feature);
+        context.Features.Set(feature);
+        context.RequestServices.GetRequiredService<CurrentSession>().Session = session;
+        context.Response.OnStarting(CommitOnStarting, session);
+
+        try
+        {
+            // An endpoint that takes a Session gets it loaded without blocking a thread.
+            if (context.GetEndpoint() is { } endpoint && TakesSession(endpoint))
+                await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
+            await next(context).ConfigureAwait(false);
+            if (!context.Response.HasStarted) await session.CommitAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (SessionStoreException) when (!context.Response.HasStarted)
+        {
+            // The session already logged the store's own error.
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "5";
+        }
+    }
+
+    private bool TakesSession(Endpoint endpoint) =>
+        _takesSession.GetOrAdd(endpoint, static e =>
+            e.Metadata.GetMetadata<MethodInfo>()?.GetParameters().Any(p => p.ParameterType == typeof(Session)) == true);
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Satchel;
+
+/// <summary>Chooses Satchel's store: <c>AddSatchel().UseRedis(...)</c> and the like extend it.</summary>
+public sealed class SatchelBuilder
+{
+    internal SatchelBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection Satchel registers into.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Uses the store <paramref name="factory"/> makes (one per application).</summary>
+    public SatchelBuilder UseStore(Func<IServiceProvider, ISessionStore> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Services.RemoveAll<ISessionStore>();
+        Services.AddSingleton(factory);
+        return this;
+    }
+
+    /// <summary>Keeps sessions in this process's memory (the default).</summary>
+    public SatchelBuilder UseMemory() => UseStore(MemoryStoreFactory);
+
+    internal static ISessionStore MemoryStoreFactory(IServiceProvider services) =>
+        new MemorySessionStore(services.GetService<TimeProvider>(), services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SatchelOptions>>().Value.SweepInterval);
+}

@@ -1,0 +1,72 @@
+namespace Satchel;
+
+/// <summary>
+/// Settings for Satchel sessions. Every property has a working default; bind them from the
+/// configuration section <c>Satchel</c> or set them in <c>AddSatchel(o =&gt; ...)</c>.
+/// </summary>
+public sealed class SatchelOptions
+{
+    /// <summary>The configuration section the options bind from.</summary>
+    public const string SectionName = "Satchel";
+
+    /// <summary>How long a session lives without a request (sliding). Default 30 minutes.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// The longest a session may live from its creation, whatever its activity. Default 24 hours;
+    /// <see langword="null"/> for no absolute limit. <see cref="Session.RememberMe"/> can extend it
+    /// for one session.
+    /// </summary>
+    public TimeSpan? AbsoluteTimeout { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// A session that is only read has its expiry refreshed at most once per this interval, so a
+    /// read-only request costs one store round trip. Default 1 minute; must be below
+    /// <see cref="IdleTimeout"/>.
+    /// </summary>
+    public TimeSpan TouchInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Keys that sign session cookies: the first signs, every one verifies (rotation: put the new
+    /// key first and keep the old one until its cookies have expired). Each must be at least 32
+    /// characters. With none configured, a random key is made per process and a warning logged;
+    /// a store shared between processes then refuses to start.
+    /// </summary>
+    public IList<string> Secrets { get; } = [];
+
+    /// <summary>The session cookie's settings.</summary>
+    public SessionCookieOptions Cookie { get; } = new();
+
+    /// <summary>What a request gets when the store fails. Default <see cref="StoreFailurePolicy.Fail"/>.</summary>
+    public StoreFailurePolicy StoreFailurePolicy { get; set; } = StoreFailurePolicy.Fail;
+
+    /// <summary>Most keys one session may hold. Default 256.</summary>
+    public int MaxKeys { get; set; } = 256;
+
+    /// <summary>Longest key, in characters. Default 256.</summary>
+    public int MaxKeyLength { get; set; } = 256;
+
+    /// <summary>Largest value, in bytes of its JSON. Default 64 KiB.</summary>
+    public int MaxValueBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How often the memory store sweeps out expired sessions. Default 1 minute.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    internal void Validate()
+    {
+        var errors = new List<string>();
+        if (IdleTimeout <= TimeSpan.Zero) errors.Add($"Satchel:IdleTimeout must be positive (was {IdleTimeout}).");
+        if (AbsoluteTimeout is { } absolute && absolute <= TimeSpan.Zero) errors.Add($"Satchel:AbsoluteTimeout must be positive or null (was {absolute}).");
+        if (TouchInterval < TimeSpan.Zero || TouchInterval >= IdleTimeout) errors.Add($"Satchel:TouchInterval must be at least zero and below IdleTimeout (was {TouchInterval}, IdleTimeout {IdleTimeout}).");
+        if (MaxKeys <= 0 || MaxKeyLength <= 0 || MaxValueBytes <= 0) errors.Add("Satchel:MaxKeys, MaxKeyLength and MaxValueBytes must be positive.");
+        if (SweepInterval <= TimeSpan.Zero) errors.Add($"Satchel:SweepInterval must be positive (was {SweepInterval}).");
+        for (var i = 0; i < Secrets.Count; i++)
+        {
+            if (string.IsNullOrEmpty(Secrets[i]) || Secrets[i].Length < SessionKeyRing.MinimumSecretLength)
+                errors.Add($"Satchel:Secrets:{i} is shorter than {SessionKeyRing.MinimumSecretLength} characters; use a random value, e.g. the output of `openssl rand -base64 48`.");
+        }
+        Cookie.Validate(errors);
+        if (errors.Count > 0)
+            throw new InvalidOperationException("Invalid Satchel options: " + string.Join(" ", errors));
+    }
+}

@@ -1,0 +1,49 @@
+namespace Satchel;
+
+/// <summary>
+/// Lists and revokes the sessions of a user ("sign out everywhere else"). Needs a store that
+/// implements <see cref="ISessionUserIndex"/> (memory, SQLite, Redis) and sessions whose
+/// <see cref="Session.UserId"/> was set.
+/// </summary>
+public sealed class SessionAdmin(SessionManager manager)
+{
+    /// <summary>The user's live sessions, most recently seen first.</summary>
+    public async ValueTask<IReadOnlyList<SessionInfo>> ListAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var stored = await Index.ListByUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return [.. stored
+            .Select(s => new SessionInfo(SessionToken.IdFromStoreKey(s.Key), userId, s.Metadata.Created, s.LastAccess, s.Metadata.ExpiresAt(s.LastAccess), s.Metadata.Persistent, s.Metadata.UserAgent))
+            .OrderByDescending(s => s.LastSeen)];
+    }
+
+    /// <summary>Ends one of the user's sessions, by its <see cref="Session.Id"/>. <see langword="false"/> when it is not theirs or not live.</summary>
+    public async ValueTask<bool> RevokeAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        var stored = await Index.ListByUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var match = stored.FirstOrDefault(s => SessionToken.IdFromStoreKey(s.Key) == sessionId);
+        if (match is null) return false;
+        await manager.Store.DeleteAsync(match.Key, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Ends all the user's sessions but <paramref name="exceptSessionId"/> (the current one, for "sign out everywhere else"). Returns how many ended.</summary>
+    public async ValueTask<int> RevokeAllAsync(string userId, string? exceptSessionId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var stored = await Index.ListByUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var revoked = 0;
+        foreach (var session in stored)
+        {
+            if (SessionToken.IdFromStoreKey(session.Key) == exceptSessionId) continue;
+            await manager.Store.DeleteAsync(session.Key, cancellationToken).ConfigureAwait(false);
+            revoked++;
+        }
+        return revoked;
+    }
+
+    private ISessionUserIndex Index => manager.Store as ISessionUserIndex
+        ?? throw new NotSupportedException($"The session store {manager.Store.GetType().Name} cannot list sessions by user; use the memory, SQLite or Redis store for SessionAdmin.");
+}

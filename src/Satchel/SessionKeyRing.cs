@@ -1,0 +1,80 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Satchel;
+
+/// <summary>
+/// Signs cookie values with HMAC-SHA256. The first key signs; every key verifies, in constant
+/// time, so keys rotate without logging anyone out.
+/// </summary>
+internal sealed class SessionKeyRing
+{
+    public const int MinimumSecretLength = 32;
+    private const int SignatureLength = 43;
+    private static readonly byte[] Purpose = Encoding.ASCII.GetBytes("Satchel session cookie signature v1");
+
+    private readonly byte[][] _keys;
+
+    private SessionKeyRing(byte[][] keys) => _keys = keys;
+
+    /// <summary>Length of a signed cookie value: token, '.', signature.</summary>
+    public const int SignedLength = SessionToken.Length + 1 + SignatureLength;
+
+    public static SessionKeyRing FromSecrets(IEnumerable<string> secrets)
+    {
+        // HKDF gives each purpose its own key, so a secret can later also key other primitives.
+        var keys = secrets.Select(s => HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(s), 32, info: Purpose)).ToArray();
+        if (keys.Length == 0) throw new ArgumentException("At least one secret is needed.", nameof(secrets));
+        return new SessionKeyRing(keys);
+    }
+
+    public static SessionKeyRing Random() => new([RandomNumberGenerator.GetBytes(32)]);
+
+    public string Sign(string token)
+    {
+        Span<byte> ascii = stackalloc byte[SessionToken.Length];
+        Encoding.ASCII.GetBytes(token, ascii);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(_keys[0], ascii, mac);
+        return string.Create(SignedLength, (token, mac: mac.ToArray()), static (span, s) =>
+        {
+            s.token.AsSpan().CopyTo(span);
+            span[SessionToken.Length] = '.';
+            Base64Url.EncodeToChars(s.mac, span[(SessionToken.Length + 1)..]);
+        });
+    }
+
+    /// <summary>Checks a cookie value; gives the token when a key of the ring signed it.</summary>
+    public bool TryVerify(ReadOnlySpan<char> cookieValue, out string token)
+    {
+        token = "";
+        if (cookieValue.Length != SignedLength || cookieValue[SessionToken.Length] != '.') return false;
+        var tokenChars = cookieValue[..SessionToken.Length];
+        if (!SessionToken.IsWellFormed(tokenChars)) return false;
+
+        // Compare the signature as text: base64url's spare bits let two spellings decode alike.
+        Span<byte> presented = stackalloc byte[SignatureLength];
+        var signature = cookieValue[(SessionToken.Length + 1)..];
+        for (var i = 0; i < SignatureLength; i++)
+        {
+            if (signature[i] > 127) return false;
+            presented[i] = (byte)signature[i];
+        }
+
+        Span<byte> ascii = stackalloc byte[SessionToken.Length];
+        Encoding.ASCII.GetBytes(tokenChars, ascii);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        Span<byte> expected = stackalloc byte[SignatureLength];
+        var match = false;
+        foreach (var key in _keys)
+        {
+            HMACSHA256.HashData(key, ascii, mac);
+            Base64Url.EncodeToUtf8(mac, expected);
+            // Check every key, so timing does not tell which one matched.
+            match |= CryptographicOperations.FixedTimeEquals(expected, presented);
+        }
+        if (match) token = tokenChars.ToString();
+        return match;
+    }
+}
