@@ -1,0 +1,87 @@
+using Satchel.Tests.Support;
+
+namespace Satchel.Tests;
+
+public class ConcurrencyTests
+{
+    [Fact]
+    public async Task Concurrent_writes_to_different_keys_are_all_kept()
+    {
+        var setup = new TestSetup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["start"] = "yes");
+        var cookie = browser.Value;
+
+        // All 20 requests load before any commits: the worst case for snapshot stores.
+        const int requests = 20;
+        var allLoaded = new CountdownEvent(requests);
+        var tasks = Enumerable.Range(0, requests).Select(i => Task.Run(async () =>
+        {
+            var session = setup.Manager.Open($"sid={cookie}", false, new RecordingCookieSink());
+            await session.LoadAsync();
+            allLoaded.Signal();
+            allLoaded.Wait(TimeSpan.FromSeconds(10));
+            session[$"key{i}"] = $"value{i}";
+            await session.CommitAsync();
+        })).ToArray();
+        await Task.WhenAll(tasks);
+
+        var keys = await browser.RequestAsync(s => s.Keys.ToHashSet());
+        for (var i = 0; i < requests; i++) Assert.Contains($"key{i}", keys);
+        Assert.Contains("start", keys);
+    }
+
+    [Fact]
+    public async Task A_session_destroyed_by_one_request_is_not_brought_back_by_a_concurrent_commit()
+    {
+        var setup = new TestSetup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        var cookie = browser.Value;
+
+        var slow = setup.Manager.Open($"sid={cookie}", false, new RecordingCookieSink());
+        await slow.LoadAsync();
+        await browser.RequestAsync(s => s.Destroy());
+        slow["late"] = "write";
+        await slow.CommitAsync();
+
+        Assert.Equal(0, setup.Memory.Count);
+        Assert.True(setup.Manager.Open($"sid={cookie}", false, null).IsNew);
+        Assert.Contains(setup.Logs.Lines, l => l.EventId.Id == 10);
+    }
+
+    [Fact]
+    public async Task A_session_regenerated_by_one_request_is_not_brought_back_under_its_old_token()
+    {
+        var setup = new TestSetup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        var oldCookie = browser.Value;
+
+        var slow = setup.Manager.Open($"sid={oldCookie}", false, new RecordingCookieSink());
+        await slow.LoadAsync();
+        var login = browser.Open();
+        await login.RegenerateAsync();
+        await login.CommitAsync();
+        browser.Absorb(browser.LastSink);
+        slow["late"] = "write";
+        await slow.CommitAsync();
+
+        Assert.Equal(1, setup.Memory.Count);
+        Assert.True(setup.Manager.Open($"sid={oldCookie}", false, null).IsNew);
+        Assert.Equal("1", await browser.RequestAsync(s => s["a"]));
+    }
+
+    [Fact]
+    public async Task Parallel_sessions_of_many_browsers_do_not_mix()
+    {
+        var setup = new TestSetup();
+        var browsers = Enumerable.Range(0, 50).Select(_ => setup.NewBrowser()).ToArray();
+        await Task.WhenAll(browsers.Select((b, i) => Task.Run(async () =>
+        {
+            for (var n = 0; n < 20; n++) await b.RequestAsync(s => s.Set("n", s.Get<int>("n") + 1));
+            Assert.Equal(20, await b.RequestAsync(s => s.Get<int>("n")));
+        })));
+        Assert.Equal(50, setup.Memory.Count);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using Satchel.Tests.Support;
+
+namespace Satchel.Tests;
+
+public class HttpListenerTests
+{
+    private static HttpClient ClientFor(ListenerServer server) =>
+        new(new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true }) { BaseAddress = server.BaseAddress };
+
+    [Fact]
+    public async Task Two_lines_on_a_plain_HttpListener_keep_a_value_for_the_next_request()
+    {
+        using var sessions = new SessionManager();
+        await using var server = new ListenerServer(async context =>
+        {
+            await using var session = await sessions.StartAsync(context);
+            var text = session["testValue"] is { } value ? $"Read back: {value}" : "Stored: reload the page.";
+            session["testValue"] = "A session variable";
+            await ListenerServer.WriteTextAsync(context.Response, text);
+        });
+        using var browser = ClientFor(server);
+
+        var first = await browser.GetAsync("/");
+        Assert.Equal("Stored: reload the page.", await first.Content.ReadAsStringAsync());
+        var setCookie = Assert.Single(first.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith("sid=", setCookie, StringComparison.Ordinal);
+        Assert.Contains("HttpOnly", setCookie, StringComparison.Ordinal);
+        Assert.Contains("SameSite=Lax", setCookie, StringComparison.Ordinal);
+        Assert.DoesNotContain("Secure", setCookie, StringComparison.Ordinal);
+        Assert.Contains("Cookie", first.Headers.Vary);
+        Assert.True(first.Headers.CacheControl!.NoStore);
+
+        Assert.Equal("Read back: A session variable", await browser.GetStringAsync("/"));
+        Assert.Empty(server.Errors);
+    }
+
+    [Fact]
+    public async Task The_next_request_sees_the_save_even_when_the_store_saves_after_the_response_went_out()
+    {
+        // The store answers only after an asynchronous hop, so each save finishes after the
+        // response is closed; the next request of the session must wait for it.
+        var store = new AsyncStore(new MemorySessionStore());
+        using var sessions = new SessionManager(new SatchelOptions(), store);
+        await using var server = new ListenerServer(async context =>
+        {
+            await using var session = await sessions.StartAsync(context);
+            var count = session.Get<int>("count") + 1;
+            session.Set("count", count);
+            await ListenerServer.WriteTextAsync(context.Response, count.ToString());
+        });
+        using var browser = ClientFor(server);
+
+        for (var i = 1; i <= 30; i++) Assert.Equal(i.ToString(), await browser.GetStringAsync("/"));
+        Assert.Empty(server.Errors);
+    }
+
+    [Fact]
+    public async Task Other_cookies_the_app_sets_survive_next_to_the_session_cookie()
+    {
+        using var sessions = new SessionManager();
+        await using var server = new ListenerServer(async context =>
+        {
+            context.Response.Headers.Add("Set-Cookie", "theme=dark; Path=/");
+            await using var session = await sessions.StartAsync(context);
+            session["a"] = "1";
+            await ListenerServer.WriteTextAsync(context.Response, "ok");
+        });
+        using var browser = ClientFor(server);
+        var response = await browser.GetAsync("/");
+        var cookies = response.Headers.GetValues("Set-Cookie").ToList();
+        Assert.Contains(cookies, c => c.StartsWith("theme=dark", StringComparison.Ordinal));
+        Assert.Contains(cookies, c => c.StartsWith("sid=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Logout_on_HttpListener_expires_the_cookie()
+    {
+        using var sessions = new SessionManager();
+        await using var server = new ListenerServer(async context =>
+        {
+            await using var session = await sessions.StartAsync(context);
+            if (context.Request.Url!.AbsolutePath == "/logout") session.Destroy();
+            else session["user"] = "ann";
+            await ListenerServer.WriteTextAsync(context.Response, session["user"] ?? "none");
+        });
+        using var browser = ClientFor(server);
+        Assert.Equal("ann", await browser.GetStringAsync("/"));
+        var logout = await browser.GetAsync("/logout");
+        Assert.Contains("Max-Age=0", Assert.Single(logout.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
+        Assert.Equal(0, ((MemorySessionStore)sessions.Store).Count);
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Logging;
+using Satchel.Tests.Support;
+
+namespace Satchel.Tests;
+
+public class StoreFailureTests
+{
+    private static string SignedCookie(TestSetup setup) => setup.Manager.KeyRing.Sign(SessionToken.NewToken());
+
+    [Fact]
+    public async Task By_default_a_store_failure_fails_the_request_and_logs_the_store_error()
+    {
+        var logs = new LogCollector();
+        var options = new SatchelOptions();
+        options.Secrets.Add(TestSetup.Secret);
+        using var manager = new SessionManager(options, new FailingStore(), loggerFactory: logs);
+        var session = manager.Open($"sid={manager.KeyRing.Sign(SessionToken.NewToken())}", false, new RecordingCookieSink());
+        var ex = await Assert.ThrowsAsync<SessionStoreException>(async () => await session.LoadAsync());
+        Assert.Contains(FailingStore.Error, ex.Message, StringComparison.Ordinal);
+        Assert.IsType<IOException>(ex.InnerException);
+        var logged = Assert.Single(logs.At(LogLevel.Error));
+        Assert.Contains("FailingStore", logged.Message, StringComparison.Ordinal);
+        Assert.Equal(FailingStore.Error, logged.Exception!.Message);
+    }
+
+    [Fact]
+    public async Task A_failed_commit_fails_too()
+    {
+        var setup = new TestSetup(store: new FailingStore());
+        var session = setup.Manager.Open(null, false, new RecordingCookieSink());
+        session["a"] = "1";
+        await Assert.ThrowsAsync<SessionStoreException>(async () => await session.CommitAsync());
+    }
+
+    [Fact]
+    public async Task Degrade_gives_an_empty_session_that_writes_nothing_and_logs_a_warning()
+    {
+        var setup = new TestSetup(o => o.StoreFailurePolicy = StoreFailurePolicy.Degrade, new FailingStore());
+        var sink = new RecordingCookieSink();
+        var session = setup.Manager.Open($"sid={SignedCookie(setup)}", false, sink);
+        Assert.Null(session["a"]);
+        Assert.False(session.IsAvailable);
+        session["a"] = "1";
+        await session.CommitAsync();
+        Assert.Equal(0, setup.Store.Commits);
+        Assert.Null(sink.Current);
+        Assert.Single(setup.Logs.At(LogLevel.Warning), l => l.EventId.Id == 5);
+        Assert.Contains(setup.Logs.At(LogLevel.Error), l => l.Exception?.Message == FailingStore.Error);
+    }
+
+    [Fact]
+    public async Task A_slow_store_loaded_synchronously_warns_how_to_avoid_it()
+    {
+        var memory = new MemorySessionStore();
+        var setup = new TestSetup(store: new AsyncStore(memory));
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        Assert.Equal("1", await browser.RequestAsync(s => s["a"]));
+        Assert.Contains(setup.Logs.At(LogLevel.Warning), l => l.EventId.Id == 6 && l.Message.Contains("LoadAsync", StringComparison.Ordinal));
+
+        Assert.Single(setup.Logs.Lines, l => l.EventId.Id == 6);
+
+        var session = browser.Open();
+        await session.LoadAsync();
+        Assert.Equal("1", session["a"]);
+        Assert.Single(setup.Logs.Lines, l => l.EventId.Id == 6);   // loaded first: no new warning
+    }
+}

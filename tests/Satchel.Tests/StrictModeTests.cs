@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using Satchel.Tests.Support;
+
+namespace Satchel.Tests;
+
+public class StrictModeTests
+{
+    [Fact]
+    public async Task A_thousand_random_cookies_create_no_store_records_and_never_throw()
+    {
+        var setup = new TestSetup();
+        var random = new Random(7);
+        for (var i = 0; i < 1000; i++)
+        {
+            var value = (i % 4) switch
+            {
+                0 => Convert.ToBase64String(RandomNumberGenerator.GetBytes(random.Next(1, 100))),
+                1 => SessionToken.NewToken() + "." + SessionToken.NewToken(),       // well-formed, wrongly signed
+                2 => new string((char)random.Next(1, 0xD7FF), random.Next(1, 200)),
+                _ => SessionKeyRing.Random().Sign(SessionToken.NewToken()),       // signed by another app's key
+            };
+            var session = setup.Manager.Open($"sid={value}", false, new RecordingCookieSink());
+            Assert.True(session.IsNew);
+            Assert.Null(session["anything"]);
+            await session.CommitAsync();
+        }
+        Assert.Equal(0, setup.Memory.Count);
+        Assert.Equal(0, setup.Store.Commits);
+        Assert.Equal(0, setup.Store.Loads);   // a bad signature never reaches the store
+    }
+
+    [Fact]
+    public async Task A_validly_signed_but_unknown_token_is_not_adopted()
+    {
+        var setup = new TestSetup();
+        var planted = setup.Manager.KeyRing.Sign(SessionToken.NewToken());
+        var browser = setup.NewBrowser();
+        browser.Value = planted;
+
+        await browser.RequestAsync(s => s["a"] = "1");
+        Assert.NotEqual(planted, browser.Value);
+        Assert.Equal(1, setup.Memory.Count);
+        Assert.True(setup.Manager.Open($"sid={planted}", false, null).IsNew);
+    }
+
+    [Fact]
+    public async Task An_oversized_cookie_header_is_no_session()
+    {
+        var setup = new TestSetup();
+        var session = setup.Manager.Open("x=" + new string('a', 20_000) + "; sid=abc", false, new RecordingCookieSink());
+        Assert.True(session.IsNew);
+        await session.CommitAsync();
+        Assert.Contains(setup.Logs.Lines, l => l.EventId.Id == 1);
+    }
+
+    [Fact]
+    public async Task No_log_line_ever_holds_a_token_or_a_cookie_value()
+    {
+        var setup = new TestSetup(o => o.TouchInterval = TimeSpan.Zero);
+        var browser = setup.NewBrowser();
+        var tokens = new List<string>();
+        await browser.RequestAsync(s => s["a"] = "1");
+        tokens.Add(browser.Value!);
+        var login = browser.Open();
+        await login.RegenerateAsync();
+        await login.CommitAsync();
+        browser.Absorb(browser.LastSink);
+        tokens.Add(browser.Value!);
+        await browser.RequestAsync(s => s.Destroy());
+        setup.Manager.Open($"sid={tokens[0]}", false, null).Get<int>("x");
+
+        Assert.NotEmpty(setup.Logs.Lines);
+        foreach (var cookie in tokens)
+        {
+            Assert.DoesNotContain(cookie[..SessionToken.Length], setup.Logs.AllText, StringComparison.Ordinal);
+            Assert.DoesNotContain(cookie[(SessionToken.Length + 1)..], setup.Logs.AllText, StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace Satchel.Tests.Support;
+
+/// <summary>The adapter side of a session in tests: keeps every Set-Cookie the session sent.</summary>
+public sealed class RecordingCookieSink : ISessionCookieSink
+{
+    public List<string?> History { get; } = [];
+
+    public string? Current => History.Count == 0 ? null : History[^1];
+
+    public bool ResponseStarted { get; set; }
+
+    public void SetCookie(string? setCookieHeader)
+    {
+        if (ResponseStarted) throw new InvalidOperationException("response started");
+        History.Add(setCookieHeader);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Satchel.Tests;
+
+public class TokenTests
+{
+    [Fact]
+    public void Tokens_carry_256_random_bits_and_never_repeat()
+    {
+        var tokens = Enumerable.Range(0, 10_000).Select(_ => SessionToken.NewToken()).ToList();
+        Assert.Equal(tokens.Count, tokens.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(tokens, t => Assert.Equal(32, Base64Url.DecodeFromChars(t).Length));
+    }
+
+    [Fact]
+    public void The_store_key_is_the_SHA256_of_the_token_and_the_id_is_a_short_prefix_of_it()
+    {
+        var token = SessionToken.NewToken();
+        var key = SessionToken.StoreKey(token);
+        Assert.Equal(Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(token))), key);
+        var id = SessionToken.IdFromStoreKey(key);
+        Assert.Equal(16, id.Length);
+        Assert.DoesNotContain(id, token, StringComparison.Ordinal);
+        Assert.DoesNotContain(token[..8], key, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_signed_value_verifies_and_gives_back_its_token()
+    {
+        var ring = SessionKeyRing.FromSecrets(["first-secret-0123456789abcdefghijklmnop"]);
+        var token = SessionToken.NewToken();
+        Assert.True(ring.TryVerify(ring.Sign(token), out var back));
+        Assert.Equal(token, back);
+    }
+
+    [Fact]
+    public void Every_single_character_change_truncation_or_stripped_signature_is_rejected()
+    {
+        var ring = SessionKeyRing.FromSecrets(["first-secret-0123456789abcdefghijklmnop"]);
+        var signed = ring.Sign(SessionToken.NewToken());
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=";
+        for (var i = 0; i < signed.Length; i++)
+        {
+            foreach (var c in alphabet)
+            {
+                if (c == signed[i]) continue;
+                var tampered = string.Concat(signed.AsSpan(0, i), c.ToString(), signed.AsSpan(i + 1));
+                Assert.False(ring.TryVerify(tampered, out _), $"accepted a change at {i} to '{c}'");
+            }
+        }
+        for (var length = 0; length < signed.Length; length++) Assert.False(ring.TryVerify(signed[..length], out _));
+        Assert.False(ring.TryVerify(signed[..SessionToken.Length], out _));
+        Assert.False(ring.TryVerify(signed + "A", out _));
+    }
+
+    [Fact]
+    public void Key_rotation_verifies_with_old_keys_signs_with_the_first_and_drops_removed_ones()
+    {
+        var old = SessionKeyRing.FromSecrets(["old-secret-0123456789abcdefghijklmnopqr"]);
+        var rotated = SessionKeyRing.FromSecrets(["new-secret-0123456789abcdefghijklmnopqr", "old-secret-0123456789abcdefghijklmnopqr"]);
+        var retired = SessionKeyRing.FromSecrets(["new-secret-0123456789abcdefghijklmnopqr"]);
+        var token = SessionToken.NewToken();
+        var signedByOld = old.Sign(token);
+
+        Assert.True(rotated.TryVerify(signedByOld, out _));
+        Assert.False(retired.TryVerify(signedByOld, out _));
+        var signedByRotated = rotated.Sign(token);
+        Assert.True(retired.TryVerify(signedByRotated, out _));
+        Assert.False(old.TryVerify(signedByRotated, out _));
+    }
+
+    [Fact]
+    public void Arbitrary_input_never_throws()
+    {
+        var ring = SessionKeyRing.FromSecrets(["first-secret-0123456789abcdefghijklmnop"]);
+        var random = new Random(42);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var length = random.Next(0, 120);
+            var chars = new char[length];
+            for (var j = 0; j < length; j++) chars[j] = (char)random.Next(0, i % 2 == 0 ? 128 : 0xFFFF);
+            Assert.False(ring.TryVerify(new string(chars), out _));
+        }
+    }
+}
