@@ -12,7 +12,20 @@ namespace Satchel.AspNetCore;
 /// </summary>
 internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager manager)
 {
-    private static readonly Func<object, Task> CommitOnStarting = static state => ((Session)state).CommitAsync().AsTask();
+    private static readonly Func<object, Task> CommitOnStarting = static async state =>
+    {
+        var (session, response) = ((Session, HttpResponse))state;
+        try
+        {
+            await session.CommitAsync().ConfigureAwait(false);
+        }
+        catch (SessionStoreException)
+        {
+            // The body is already on its way; the status still tells the client it was not saved.
+            response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            response.Headers.RetryAfter = "5";
+        }
+    };
     private readonly ConcurrentDictionary<Endpoint, bool> _takesSession = new();
     private readonly string _cookieName = manager.Options.Cookie.EffectiveName;
 
@@ -25,7 +38,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         context.Features.Set<ISessionFeature>(feature);
         context.Features.Set(feature);
         context.RequestServices.GetRequiredService<CurrentSession>().Session = session;
-        context.Response.OnStarting(CommitOnStarting, session);
+        context.Response.OnStarting(CommitOnStarting, (session, context.Response));
 
         try
         {

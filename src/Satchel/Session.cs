@@ -418,7 +418,9 @@ public sealed class Session : IAsyncDisposable
         var deadline = metadata.AbsoluteDeadline is { } d && d < now + lifetime ? now + lifetime : metadata.AbsoluteDeadline;
         _metadata = metadata with { Persistent = true, IdleTimeout = lifetime, AbsoluteDeadline = deadline };
         _metadataChanged = true;
-        MarkModified(reissueCookie: true);
+        EnsureToken();
+        TrackPendingCommit(_storeKey!);
+        IssueCookie(now);
     }
 
     /// <summary>Commits the session (see <see cref="CommitAsync"/>).</summary>
@@ -547,11 +549,11 @@ public sealed class Session : IAsyncDisposable
         _storeKey = SessionToken.StoreKey(_token);
     }
 
-    private void MarkModified(bool reissueCookie = false)
+    private void MarkModified()
     {
         EnsureToken();
         TrackPendingCommit(_storeKey!);
-        if (reissueCookie || (!_cookieIssued && (!_exists || Metadata.Persistent))) IssueCookie();
+        if (!_cookieIssued && (!_exists || Metadata.Persistent)) IssueCookie();
     }
 
     private void TrackPendingCommit(string storeKey)
@@ -569,13 +571,13 @@ public sealed class Session : IAsyncDisposable
         _pendingCommit.TrySetResult();
     }
 
-    private void IssueCookie()
+    private void IssueCookie(DateTimeOffset? at = null)
     {
         if (_degraded) return;
         TimeSpan? maxAge = null;
         if (Metadata.Persistent)
         {
-            var now = _manager.Time.GetUtcNow();
+            var now = at ?? _manager.Time.GetUtcNow();
             maxAge = Metadata.ExpiresAt(now) - now;
         }
         _sink?.SetCookie(SessionCookie.Build(_manager.Options.Cookie, _manager.KeyRing.Sign(_token!), Secure, maxAge));

@@ -10,6 +10,8 @@ public sealed class CountingStore(ISessionStore inner) : ISessionStore, ISession
 
     public int Calls => Loads + Commits + Deletes;
 
+    public ISessionStore Inner => inner;
+
     public bool IsShared => inner.IsShared;
 
     public async ValueTask<SessionRecord?> LoadAsync(string key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)

@@ -1,0 +1,112 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Satchel.AspNetCore.Tests.Support;
+using Satchel.Tests.Support;
+
+namespace Satchel.AspNetCore.Tests;
+
+public class HostingTests
+{
+    [Fact]
+    public async Task A_store_failure_answers_503_and_logs_the_store_error()
+    {
+        await using var app = await SatchelApp.StartAsync(
+            a => a.MapGet("/", (Session s) => s["x"] = "1"),
+            store: b => b.UseStore(_ => new FailingStore()));
+        using var browser = app.NewRawClient();
+        var response = await browser.GetAsync("/");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains(app.Logs.At(LogLevel.Error), l => l.Exception?.Message == FailingStore.Error && l.Message.Contains("FailingStore", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_store_failure_on_load_with_a_cookie_answers_503_too()
+    {
+        await using var app = await SatchelApp.StartAsync(
+            a => a.MapGet("/", (HttpContext http) => http.GetSession()["x"] ?? "none"),
+            store: b => b.UseStore(_ => new FailingStore()));
+        var manager = app.Services.GetRequiredService<SessionManager>();
+        using var client = app.NewRawClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Add("Cookie", $"sid={manager.KeyRing.Sign(SessionToken.NewToken())}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Degrade_serves_the_request_with_an_empty_session()
+    {
+        await using var app = await SatchelApp.StartAsync(
+            a => a.MapGet("/", (Session s) => { s["x"] = "1"; return s["x"]; }),
+            o => o.StoreFailurePolicy = StoreFailurePolicy.Degrade,
+            b => b.UseStore(_ => new FailingStore()));
+        using var browser = app.NewRawClient();
+        var response = await browser.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+        Assert.Contains(app.Logs.At(LogLevel.Warning), l => l.EventId.Id == 5);
+    }
+
+    [Fact]
+    public async Task An_endpoint_taking_a_Session_loads_it_without_blocking_a_thread()
+    {
+        await using var app = await SatchelApp.StartAsync(a =>
+        {
+            a.MapGet("/param", (Session s) => s["x"] ??= "1");
+            a.MapGet("/sync", (HttpContext http) => http.GetSession()["x"]);
+        }, store: b => b.UseStore(_ => new AsyncStore(new MemorySessionStore())));
+        using var browser = app.NewBrowser();
+        await browser.GetStringAsync("/param");
+        await browser.GetStringAsync("/param");
+        Assert.DoesNotContain(app.Logs.Lines, l => l.EventId.Id == 6);
+        Assert.Equal("1", await browser.GetStringAsync("/sync"));
+        Assert.Contains(app.Logs.Lines, l => l.EventId.Id == 6);   // the other way round warns
+    }
+
+    [Fact]
+    public async Task Options_bind_from_the_Satchel_section_of_the_app_configuration()
+    {
+        await using var app = await SatchelApp.StartAsync(
+            a => a.MapGet("/", (Session s) => s["x"] = "1"),
+            setup: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Satchel:Cookie:Name"] = "app_session",
+                ["Satchel:Cookie:SameSite"] = "Strict",
+                ["Satchel:IdleTimeout"] = "00:05:00",
+            }));
+        using var browser = app.NewBrowser();
+        var cookie = (await browser.GetAsync("/")).Headers.GetValues("Set-Cookie").Single();
+        Assert.StartsWith("app_session=", cookie, StringComparison.Ordinal);
+        Assert.EndsWith("SameSite=Strict", cookie, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromMinutes(5), app.Services.GetRequiredService<SessionManager>().Options.IdleTimeout);
+    }
+
+    [Fact]
+    public void UseSatchel_without_AddSatchel_says_what_to_add()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        var app = builder.Build();
+        var ex = Assert.Throws<InvalidOperationException>(() => app.UseSatchel());
+        Assert.Contains("AddSatchel", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_shared_store_without_a_configured_key_stops_the_app_at_startup()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddSatchel().UseStore(_ => new FailingStore(isShared: true));
+        var app = builder.Build();
+        var ex = Assert.Throws<InvalidOperationException>(() => app.UseSatchel());
+        Assert.Contains("Satchel:Secrets", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GetSession_outside_UseSatchel_says_what_to_add()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => new DefaultHttpContext().GetSession());
+        Assert.Contains("UseSatchel", ex.Message, StringComparison.Ordinal);
+    }
+}
