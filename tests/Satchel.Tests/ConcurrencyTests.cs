@@ -14,13 +14,14 @@ public class ConcurrencyTests
 
         // All 20 requests load before any commits: the worst case for snapshot stores.
         const int requests = 20;
-        var allLoaded = new CountdownEvent(requests);
+        var loaded = 0;
+        var allLoaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = Enumerable.Range(0, requests).Select(i => Task.Run(async () =>
         {
             var session = setup.Manager.Open($"sid={cookie}", false, new RecordingCookieSink());
             await session.LoadAsync();
-            allLoaded.Signal();
-            allLoaded.Wait(TimeSpan.FromSeconds(10));
+            if (Interlocked.Increment(ref loaded) == requests) allLoaded.SetResult();
+            await allLoaded.Task.WaitAsync(TimeSpan.FromSeconds(10));
             session[$"key{i}"] = $"value{i}";
             await session.CommitAsync();
         })).ToArray();

@@ -74,20 +74,29 @@ public class HttpListenerTests
     }
 
     [Fact]
-    public async Task Logout_on_HttpListener_expires_the_cookie()
+    public async Task Logout_on_HttpListener_expires_the_cookie_and_the_old_cookie_is_dead()
     {
         using var sessions = new SessionManager();
         await using var server = new ListenerServer(async context =>
         {
             await using var session = await sessions.StartAsync(context);
-            if (context.Request.Url!.AbsolutePath == "/logout") session.Destroy();
-            else session["user"] = "ann";
+            switch (context.Request.Url!.AbsolutePath)
+            {
+                case "/login": session["user"] = "ann"; break;
+                case "/logout": session.Destroy(); break;
+            }
             await ListenerServer.WriteTextAsync(context.Response, session["user"] ?? "none");
         });
         using var browser = ClientFor(server);
-        Assert.Equal("ann", await browser.GetStringAsync("/"));
+        var login = await browser.GetAsync("/login");
+        var oldCookie = Assert.Single(login.Headers.GetValues("Set-Cookie")).Split(';')[0];
         var logout = await browser.GetAsync("/logout");
         Assert.Contains("Max-Age=0", Assert.Single(logout.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
+
+        using var replay = new HttpClient { BaseAddress = server.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/me");
+        request.Headers.Add("Cookie", oldCookie);
+        Assert.Equal("none", await (await replay.SendAsync(request)).Content.ReadAsStringAsync());
         Assert.Equal(0, ((MemorySessionStore)sessions.Store).Count);
     }
 }
