@@ -1,0 +1,190 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace Satchel.Redis;
+
+/// <summary>
+/// Sessions in Redis, shared by every app process that uses the same Redis and secrets.
+/// One hash per session (<c>{prefix}s:{sha256 of token}</c>): a field <c>v:{key}</c> per value,
+/// metadata fields, and PEXPIREAT at the session's end. A read-only request costs one round trip
+/// (the throttled expiry refresh happens in the same script); a write costs one atomic script.
+/// A sorted set per user (<c>{prefix}u:{user}</c>) indexes sessions for "sign out everywhere".
+/// </summary>
+public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, IDisposable
+{
+    private const string ValuePrefix = "v:";
+    private readonly IConnectionMultiplexer _redis;
+    private readonly bool _ownsConnection;
+    private readonly string _sessionPrefix;
+    private readonly string _userPrefix;
+    private readonly int _database;
+
+    /// <summary>A store on an existing connection (not disposed with the store).</summary>
+    public RedisSessionStore(IConnectionMultiplexer redis, RedisSessionStoreOptions? options = null)
+        : this(redis, options, ownsConnection: false) { }
+
+    internal RedisSessionStore(IConnectionMultiplexer redis, RedisSessionStoreOptions? options, bool ownsConnection)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        options ??= new RedisSessionStoreOptions();
+        _redis = redis;
+        _ownsConnection = ownsConnection;
+        _sessionPrefix = options.KeyPrefix + "s:";
+        _userPrefix = options.KeyPrefix + "u:";
+        _database = options.Database;
+    }
+
+    /// <summary>Connects to Redis with a StackExchange.Redis configuration string (e.g. <c>127.0.0.1:6379</c>).</summary>
+    /// <remarks>
+    /// The app starts even while Redis is down (<c>abortConnect=false</c>), and while it is down
+    /// requests fail at once (<see cref="BacklogPolicy.FailFast"/>) instead of queueing, so the
+    /// store failure policy answers quickly; the connection comes back by itself.
+    /// </remarks>
+    public static RedisSessionStore Connect(string configuration, RedisSessionStoreOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(configuration);
+        var config = ConfigurationOptions.Parse(configuration);
+        config.AbortOnConnectFail = false;
+        config.BacklogPolicy = BacklogPolicy.FailFast;
+        return new RedisSessionStore(ConnectionMultiplexer.Connect(config), options, ownsConnection: true);
+    }
+
+    /// <summary>The connection the store uses.</summary>
+    public IConnectionMultiplexer Connection => _redis;
+
+    /// <inheritdoc />
+    public bool IsShared => true;
+
+    private IDatabase Db => _redis.GetDatabase(_database);
+
+    /// <inheritdoc />
+    public async ValueTask<SessionRecord?> LoadAsync(string key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
+    {
+        var result = await RedisScripts.Load.RunAsync(Db, _sessionPrefix + key, [now.ToUnixTimeMilliseconds(), (long)touchInterval.TotalMilliseconds]).ConfigureAwait(false);
+        if (result.IsNull || result.Resp2Type != ResultType.Array) return null;
+        return ReadRecord((RedisResult[])result!);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> CommitAsync(string key, SessionChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var metadata = change.Metadata;
+        if (change.Create && metadata is null) throw new ArgumentException("A change that creates a session needs its metadata.", nameof(change));
+
+        var sets = change.Values.Count(v => v.Value is not null);
+        var args = new RedisValue[11 + change.Values.Count + sets];
+        args[0] = change.Now.ToUnixTimeMilliseconds();
+        args[1] = change.Create ? "c" : "u";
+        args[2] = change.Cleared ? "1" : "0";
+        args[3] = metadata is null ? "0" : "1";
+        args[4] = metadata?.Created.ToUnixTimeMilliseconds() ?? 0;
+        args[5] = (long)(metadata?.IdleTimeout.TotalMilliseconds ?? 0);
+        args[6] = metadata?.AbsoluteDeadline?.ToUnixTimeMilliseconds() is { } deadline ? deadline : "";
+        args[7] = metadata?.Persistent == true ? "1" : "0";
+        args[8] = metadata?.UserId ?? "";
+        args[9] = metadata?.UserAgent ?? "";
+        args[10] = sets;
+        var n = 11;
+        foreach (var (name, value) in change.Values)
+        {
+            if (value is null) continue;
+            args[n++] = ValuePrefix + name;
+            args[n++] = value;
+        }
+        foreach (var (name, value) in change.Values)
+        {
+            if (value is null) args[n++] = ValuePrefix + name;
+        }
+
+        var db = Db;
+        var commit = RedisScripts.Commit.RunAsync(db, _sessionPrefix + key, args);
+        if (metadata?.UserId is { } user)
+        {
+            // Another slot in a cluster, so not in the script: sent alongside it (one round
+            // trip), and a member whose session is gone is pruned when the user's list is read.
+            var score = metadata.AbsoluteDeadline?.ToUnixTimeMilliseconds() ?? double.PositiveInfinity;
+            var index = db.SortedSetAddAsync(_userPrefix + user, key, score);
+            await Task.WhenAll(commit, index).ConfigureAwait(false);
+        }
+        return (long)await commit.ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default) =>
+        await Db.KeyDeleteAsync(_sessionPrefix + key).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<StoredSession>> ListByUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        var db = Db;
+        RedisKey index = _userPrefix + userId;
+        var nowMs = now.ToUnixTimeMilliseconds();
+        await db.SortedSetRemoveRangeByScoreAsync(index, double.NegativeInfinity, nowMs, Exclude.Stop).ConfigureAwait(false);
+        var keys = await db.SortedSetRangeByScoreAsync(index).ConfigureAwait(false);
+        RedisValue[] fields = ["_c", "_a", "_i", "_d", "_p", "_u", "_ua"];
+        var lookups = keys.Select(k => db.HashGetAsync(_sessionPrefix + (string)k!, fields)).ToArray();
+        await Task.WhenAll(lookups).ConfigureAwait(false);
+
+        var live = new List<StoredSession>();
+        var stale = new List<RedisValue>();
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var f = lookups[i].Result;
+            if (f[0].IsNull || f[1].IsNull || f[2].IsNull || (string?)f[5] != userId)
+            {
+                stale.Add(keys[i]);
+                continue;
+            }
+            var metadata = new SessionMetadata(
+                FromMs((long)f[0]), TimeSpan.FromMilliseconds((long)f[2]), f[3].IsNull ? null : FromMs((long)f[3]),
+                (string?)f[4] == "1", userId, f[6].IsNull ? null : (string?)f[6]);
+            var lastAccess = FromMs((long)f[1]);
+            if (metadata.ExpiresAt(lastAccess) > now) live.Add(new StoredSession(keys[i]!, metadata, lastAccess));
+        }
+        if (stale.Count > 0) await db.SortedSetRemoveAsync(index, [.. stale]).ConfigureAwait(false);
+        return live;
+    }
+
+    /// <summary>Closes the connection if the store opened it.</summary>
+    public void Dispose()
+    {
+        if (_ownsConnection) _redis.Dispose();
+    }
+
+    private static SessionRecord ReadRecord(RedisResult[] data)
+    {
+        var values = new Dictionary<string, byte[]>(data.Length / 2, StringComparer.Ordinal);
+        long created = 0, lastAccess = 0, idle = 0;
+        long? deadline = null;
+        var persistent = false;
+        string? user = null, userAgent = null;
+        for (var i = 0; i + 1 < data.Length; i += 2)
+        {
+            var field = (string)data[i]!;
+            var value = data[i + 1];
+            if (field.StartsWith(ValuePrefix, StringComparison.Ordinal))
+            {
+                values[field[ValuePrefix.Length..]] = (byte[])value!;
+                continue;
+            }
+            switch (field)
+            {
+                case "_c": created = ParseLong(value); break;
+                case "_a": lastAccess = ParseLong(value); break;
+                case "_i": idle = ParseLong(value); break;
+                case "_d": deadline = ParseLong(value); break;
+                case "_p": persistent = (string?)value == "1"; break;
+                case "_u": user = (string?)value; break;
+                case "_ua": userAgent = (string?)value; break;
+            }
+        }
+        var metadata = new SessionMetadata(FromMs(created), TimeSpan.FromMilliseconds(idle), deadline is { } d ? FromMs(d) : null, persistent, user, userAgent);
+        return new SessionRecord(values, metadata, FromMs(lastAccess));
+    }
+
+    private static long ParseLong(RedisResult value) => long.Parse((string)value!, NumberStyles.Integer, CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}

@@ -1,0 +1,11 @@
+namespace Satchel.Redis;
+
+/// <summary>Settings of the Redis session store.</summary>
+public sealed class RedisSessionStoreOptions
+{
+    /// <summary>Prefix of every key the store writes. Default <c>satchel:</c>; give each app its own.</summary>
+    public string KeyPrefix { get; set; } = "satchel:";
+
+    /// <summary>The Redis database number; -1 for the connection's default.</summary>
+    public int Database { get; set; } = -1;
+}

@@ -1,0 +1,217 @@
+using System.Text;
+using Satchel.Redis.Tests.Support;
+using Satchel.Tests.Support;
+using StackExchange.Redis;
+
+namespace Satchel.Redis.Tests;
+
+[Collection("redis")]
+public class RedisStoreTests(RedisFixture redis)
+{
+    private RedisSetup Setup(Action<SatchelOptions>? configure = null) => new(redis.Server.Endpoint, configure);
+
+    [Fact]
+    public async Task A_value_stored_in_one_request_is_there_on_the_next()
+    {
+        using var setup = Setup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => { s["testValue"] = "A session variable"; s.Set("n", 5); });
+        Assert.Equal("A session variable", await browser.RequestAsync(s => s["testValue"]));
+        Assert.Equal(5, await browser.RequestAsync(s => s.Get<int>("n")));
+        await browser.RequestAsync(s => { s.Remove("n"); s["other"] = "x"; });
+        Assert.Equal(["other", "testValue"], await browser.RequestAsync(s => s.Keys.Order().ToArray()));
+        await browser.RequestAsync(s => s.Clear());
+        Assert.Empty(await browser.RequestAsync(s => s.Keys.ToArray()));
+    }
+
+    [Fact]
+    public async Task Round_trips_none_for_an_untouched_session_one_for_a_read_two_for_a_write()
+    {
+        using var setup = Setup(o => o.TouchInterval = TimeSpan.FromMinutes(1));
+        using var monitor = new RedisMonitor(redis.Server);
+        var browser = setup.NewBrowser();
+
+        var create = await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(s => s["a"] = "1"));
+        Assert.Equal(["EVALSHA"], create);   // a new session: no load, one atomic create
+
+        Assert.Empty(await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(_ => 0)));
+
+        var read = await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(s => s["a"]));
+        Assert.Equal(["EVALSHA"], read);
+
+        setup.Time.Advance(TimeSpan.FromMinutes(2));   // the refresh is due: folded into the same load
+        var readAndTouch = await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(s => s["a"]));
+        Assert.Equal(["EVALSHA"], readAndTouch);
+
+        var write = await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(s => s["b"] = "2"));
+        Assert.Equal(["EVALSHA", "EVALSHA"], write);
+    }
+
+    [Fact]
+    public async Task A_flushed_script_cache_is_refilled_on_NOSCRIPT()
+    {
+        using var setup = Setup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        Assert.Equal("+OK", redis.Server.Command("SCRIPT", "FLUSH"));
+        Assert.Equal("1", await browser.RequestAsync(s => s["a"]));
+        await browser.RequestAsync(s => s["b"] = "2");
+        Assert.Equal("2", await browser.RequestAsync(s => s["b"]));
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_to_different_keys_are_all_kept()
+    {
+        using var setup = Setup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["start"] = "1");
+        var loaded = 0;
+        var allLoaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            var session = setup.Manager.Open($"sid={browser.Value}", false, new RecordingCookieSink());
+            await session.LoadAsync();
+            if (Interlocked.Increment(ref loaded) == 20) allLoaded.SetResult();
+            await allLoaded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            session.Set($"key{i}", i);
+            await session.CommitAsync();
+        })));
+        var keys = await browser.RequestAsync(s => s.Keys.ToHashSet());
+        Assert.Equal(21, keys.Count);
+    }
+
+    [Fact]
+    public async Task Destroyed_and_regenerated_sessions_are_not_brought_back_by_a_late_commit()
+    {
+        using var setup = Setup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        var first = browser.Value;
+
+        var late = setup.Manager.Open($"sid={first}", false, new RecordingCookieSink());
+        await late.LoadAsync();
+        var login = browser.Open();
+        await login.RegenerateAsync();
+        await login.CommitAsync();
+        browser.Absorb(browser.LastSink);
+        late["late"] = "write";
+        await late.CommitAsync();
+        Assert.True(setup.Manager.Open($"sid={first}", false, null).IsNew);
+        Assert.Single(setup.Keys());
+
+        var second = browser.Value;
+        late = setup.Manager.Open($"sid={second}", false, new RecordingCookieSink());
+        await late.LoadAsync();
+        await browser.RequestAsync(s => s.Destroy());
+        late["late"] = "write";
+        await late.CommitAsync();
+        Assert.Empty(setup.Keys());
+        Assert.True(setup.Manager.Open($"sid={second}", false, null).IsNew);
+    }
+
+    [Fact]
+    public async Task One_hash_per_session_with_a_field_per_value_metadata_and_an_expiry()
+    {
+        using var setup = Setup(o => o.IdleTimeout = TimeSpan.FromMinutes(20));
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => { s["a"] = "1"; s.UserId = "ann"; });
+        var key = setup.Keys().Single(k => ((string)k!).Contains(":s:", StringComparison.Ordinal));
+        var hash = setup.Db.HashGetAll(key).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        Assert.Equal("\"1\"", hash["v:a"]);
+        Assert.Equal("ann", hash["_u"]);
+        Assert.Equal(setup.Time.GetUtcNow().ToUnixTimeMilliseconds().ToString(), hash["_a"]);
+        Assert.True(hash.ContainsKey("_c") && hash.ContainsKey("_i") && hash.ContainsKey("_d"));
+        var ttl = setup.Db.KeyTimeToLive(key)!.Value;
+        Assert.InRange(ttl, TimeSpan.FromMinutes(19), TimeSpan.FromMinutes(20));
+        Assert.Equal((string)key!, setup.Prefix + "s:" + SessionToken.StoreKey(browser.Value![..SessionToken.Length]));
+    }
+
+    [Fact]
+    public async Task A_dump_of_Redis_holds_no_token_a_client_could_replay()
+    {
+        using var setup = Setup();
+        var cookies = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var browser = setup.NewBrowser();
+            await browser.RequestAsync(s => { s["i"] = i.ToString(); s.UserId = "ann"; s.UserAgent = "test"; });
+            cookies.Add(browser.Value!);
+        }
+        var dump = new StringBuilder();
+        foreach (var key in setup.Keys())
+        {
+            dump.Append((string)key!).Append('\n');
+            var type = setup.Db.KeyType(key);
+            if (type == RedisType.Hash) foreach (var e in setup.Db.HashGetAll(key)) dump.Append(e.Name).Append('=').Append(e.Value).Append('\n');
+            if (type == RedisType.SortedSet) foreach (var e in setup.Db.SortedSetRangeByRankWithScores(key)) dump.Append(e.Element).Append('\n');
+        }
+        Assert.Contains("ann", dump.ToString(), StringComparison.Ordinal);
+        foreach (var cookie in cookies)
+        {
+            Assert.DoesNotContain(cookie[..SessionToken.Length], dump.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(cookie[(SessionToken.Length + 1)..], dump.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Idle_and_absolute_timeouts_are_enforced_by_the_store()
+    {
+        using var setup = Setup(o => { o.IdleTimeout = TimeSpan.FromMinutes(30); o.AbsoluteTimeout = TimeSpan.FromHours(1); });
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        setup.Time.Advance(TimeSpan.FromMinutes(25));
+        Assert.Equal("1", await browser.RequestAsync(s => s["a"]));   // refreshed: 30 more minutes
+        setup.Time.Advance(TimeSpan.FromMinutes(25));
+        Assert.Equal("1", await browser.RequestAsync(s => s["a"]));
+        setup.Time.Advance(TimeSpan.FromMinutes(11));                   // past the absolute hour
+        Assert.Null(await browser.RequestAsync(s => s["a"]));
+
+        var idle = setup.NewBrowser();
+        await idle.RequestAsync(s => s["a"] = "1");
+        setup.Time.Advance(TimeSpan.FromMinutes(31));
+        Assert.Null(await idle.RequestAsync(s => s["a"]));
+    }
+
+    [Fact]
+    public async Task Sign_out_everywhere_lists_and_revokes_a_users_sessions_and_prunes_ended_ones()
+    {
+        using var setup = Setup();
+        var admin = new SessionAdmin(setup.Manager);
+        var browsers = Enumerable.Range(0, 4).Select(_ => setup.NewBrowser()).ToArray();
+        foreach (var b in browsers) await b.RequestAsync(s => s.UserId = "ann");
+        await browsers[3].RequestAsync(s => s.Destroy());
+        Assert.Equal(3, (await admin.ListAsync("ann")).Count);
+        Assert.Equal(3, setup.Db.SortedSetLength(setup.Prefix + "u:ann"));   // the destroyed one was pruned
+
+        var current = await browsers[0].RequestAsync(s => s.Id);
+        Assert.Equal(2, await admin.RevokeAllAsync("ann", exceptSessionId: current));
+        Assert.Equal("ann", await browsers[0].RequestAsync(s => s.UserId));
+        Assert.Null(await browsers[1].RequestAsync(s => s.UserId));
+        Assert.Single(await admin.ListAsync("ann"));
+    }
+
+    [Fact]
+    public async Task Two_app_processes_sharing_Redis_read_change_and_destroy_each_others_sessions()
+    {
+        using var one = Setup();
+        using var two = new RedisSetup(redis.Server.Endpoint, prefix: one.Prefix);
+        var browser = one.NewBrowser();
+        await browser.RequestAsync(s => s["cart"] = "1 book");
+
+        var viaTwo = new CookieJar(two.Manager) { Value = browser.Value };
+        Assert.Equal("1 book", await viaTwo.RequestAsync(s => s["cart"]));
+        await viaTwo.RequestAsync(s => s["cart"] = "2 books");
+        Assert.Equal("2 books", await browser.RequestAsync(s => s["cart"]));
+        await viaTwo.RequestAsync(s => s.Destroy());
+        Assert.Null(await browser.RequestAsync(s => s["cart"]));
+    }
+
+    [Fact]
+    public void Redis_without_a_configured_secret_is_a_startup_error()
+    {
+        using var connection = ConnectionMultiplexer.Connect(redis.Server.Endpoint);
+        var ex = Assert.Throws<InvalidOperationException>(() => new SessionManager(new SatchelOptions(), new RedisSessionStore(connection)));
+        Assert.Contains("RedisSessionStore", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Satchel:Secrets", ex.Message, StringComparison.Ordinal);
+    }
+}
