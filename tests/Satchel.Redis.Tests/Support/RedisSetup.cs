@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Satchel.Tests.Support;
 using StackExchange.Redis;
@@ -38,8 +37,9 @@ public sealed class RedisSetup : IDisposable
 
     public IDatabase Db => Connection.GetDatabase();
 
-    public RedisKey[] Keys(EndPoint? server = null) =>
-        [.. Connection.GetServer(server ?? Connection.GetEndPoints()[0]).Keys(pattern: Prefix + "*")];
+    /// <summary>Every key under this setup's prefix, on every primary (one server, or all nodes of a cluster).</summary>
+    public RedisKey[] Keys() =>
+        [.. Connection.GetEndPoints().Select(e => Connection.GetServer(e)).Where(s => !s.IsReplica).SelectMany(s => s.Keys(pattern: Prefix + "*"))];
 
     public void Dispose() => Connection.Dispose();
 }

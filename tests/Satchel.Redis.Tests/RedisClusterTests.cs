@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Satchel.Redis.Tests.Support;
+using Satchel.Tests.Support;
+
+namespace Satchel.Redis.Tests;
+
+/// <summary>Three real redis-server primaries in cluster mode on loopback ports.</summary>
+public sealed class RedisClusterFixture : IDisposable
+{
+    private readonly List<RedisServer> _nodes = [];
+
+    public RedisClusterFixture()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var port = RedisServer.FreePort(busOffset: 10000);
+            _nodes.Add(new RedisServer(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"], port));
+        }
+        var create = new ProcessStartInfo("redis-cli", ["--cluster", "create", .. _nodes.Select(n => n.Endpoint), "--cluster-replicas", "0", "--cluster-yes"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var cli = Process.Start(create)!;
+        var output = cli.StandardOutput.ReadToEnd() + cli.StandardError.ReadToEnd();
+        cli.WaitForExit();
+        if (cli.ExitCode != 0) throw new InvalidOperationException("redis-cli --cluster create failed: " + output);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!_nodes.All(n => (n.Command("CLUSTER", "INFO") ?? "").Contains("cluster_state:ok", StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline) throw new InvalidOperationException("the Redis cluster did not become ready");
+            Thread.Sleep(100);
+        }
+    }
+
+    public string Endpoints => string.Join(",", _nodes.Select(n => n.Endpoint));
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes) node.Dispose();
+    }
+}
+
+public class RedisClusterTests(RedisClusterFixture cluster) : IClassFixture<RedisClusterFixture>
+{
+    [Fact]
+    public async Task The_core_scenarios_work_on_a_three_primary_cluster()
+    {
+        using var setup = new RedisSetup(cluster.Endpoints);
+        Assert.Equal(3, setup.Connection.GetEndPoints().Length);
+        var admin = new SessionAdmin(setup.Manager);
+
+        // Many sessions, so their keys land in different slots of different nodes.
+        var browsers = Enumerable.Range(0, 12).Select(_ => setup.NewBrowser()).ToArray();
+        for (var i = 0; i < browsers.Length; i++)
+        {
+            var n = i;
+            await browsers[i].RequestAsync(s => { s.Set("n", n); s.UserId = "ann"; });
+        }
+        for (var i = 0; i < browsers.Length; i++) Assert.Equal(i, await browsers[i].RequestAsync(s => s.Get<int>("n")));
+        var nodesUsed = setup.Connection.GetEndPoints().Select(e => setup.Connection.GetServer(e)).Count(s => s.Keys(pattern: setup.Prefix + "s:*").Any());
+        Assert.True(nodesUsed >= 2, $"sessions landed on {nodesUsed} node(s)");
+
+        // Parallel writes to different keys of one session.
+        var browser = browsers[0];
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            var session = setup.Manager.Open($"sid={browser.Value}", false, new RecordingCookieSink());
+            await session.LoadAsync();
+            session.Set($"key{i}", i);
+            await session.CommitAsync();
+        })));
+        Assert.Equal(21, await browser.RequestAsync(s => s.Keys.Count));
+
+        // Regenerate, destroy, sign out everywhere.
+        var old = browser.Value;
+        var login = browser.Open();
+        await login.RegenerateAsync();
+        await login.CommitAsync();
+        browser.Absorb(browser.LastSink);
+        Assert.True(setup.Manager.Open($"sid={old}", false, null).IsNew);
+        Assert.Equal(0, await browser.RequestAsync(s => s.Get<int>("n")));
+        await browsers[1].RequestAsync(s => s.Destroy());
+        Assert.Equal(11, (await admin.ListAsync("ann")).Count);
+        var current = await browser.RequestAsync(s => s.Id);
+        Assert.Equal(10, await admin.RevokeAllAsync("ann", current));
+        Assert.Single(await admin.ListAsync("ann"));
+        Assert.Null(await browsers[5].RequestAsync(s => s.UserId));
+    }
+}

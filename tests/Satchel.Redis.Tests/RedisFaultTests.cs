@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Satchel.Redis.Tests.Support;
+using Satchel.Tests.Support;
+
+namespace Satchel.Redis.Tests;
+
+/// <summary>Each test here has a redis-server of its own, since it stops it.</summary>
+public class RedisFaultTests
+{
+    private static async Task<(WebApplication App, HttpClient Browser, LogCollector Logs)> StartAppAsync(RedisServer server)
+    {
+        var logs = new LogCollector();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders().AddProvider(logs);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSatchel(o => o.Secrets.Add(RedisSetup.Secret))
+            .UseRedis($"{server.Endpoint},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000,connectRetry=1");
+        builder.Services.AddHealthChecks().AddSatchelRedis();
+        var app = builder.Build();
+        app.UseSatchel();
+        app.MapGet("/write/{i:int}", (int i, Session s) => s.Set($"key{i}", i));
+        app.MapGet("/keys", (Session s) => s.Keys.Count);
+        app.MapHealthChecks("/health");
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(address) };
+        return (app, browser, logs);
+    }
+
+    [Fact]
+    public async Task Redis_down_fails_requests_fast_with_503_and_back_up_serves_every_acknowledged_write()
+    {
+        using var server = new RedisServer();
+        var (app, browser, logs) = await StartAppAsync(server);
+        await using var _ = app;
+        using var __ = browser;
+
+        for (var i = 0; i < 20; i++) Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/write/{i}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/health")).StatusCode);
+
+        server.Kill();
+        for (var i = 0; i < 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var response = await browser.GetAsync("/keys");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed} with a 1 s I/O timeout");
+        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await browser.GetAsync("/health")).StatusCode);
+        Assert.Contains(logs.At(LogLevel.Error), l => l.Message.Contains("RedisSessionStore", StringComparison.Ordinal) && l.Exception is not null);
+
+        server.Start();   // same port, same folder: the append-only file brings the data back
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        HttpResponseMessage keys;
+        while ((keys = await browser.GetAsync("/keys")).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline) await Task.Delay(200);
+        Assert.Equal(HttpStatusCode.OK, keys.StatusCode);
+        Assert.Equal("20", await keys.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/write/20")).StatusCode);
+        Assert.Equal("21", await browser.GetStringAsync("/keys"));
+    }
+}
