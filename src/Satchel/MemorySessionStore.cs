@@ -5,14 +5,13 @@ namespace Satchel;
 /// <summary>
 /// The default store: sessions in this process's memory. Thread-safe; each change set applies
 /// under the lock of its own session only. Expired sessions are swept in the background, one
-/// entry at a time, never under a table-wide lock. Sessions are lost when the process ends and
-/// are not shared between processes: use Redis or SQLite for that.
+/// entry at a time, never under a table-wide lock. An idle session of two small values costs
+/// about 200 bytes: the key is held as 32 bytes inline and the values packed in one array.
+/// Sessions are lost when the process ends and are not shared between processes: use Redis for that.
 /// </summary>
 public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, IDisposable
 {
-    private static readonly Dictionary<string, byte[]> NoValues = new(StringComparer.Ordinal);
-
-    private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<StoreKey, Entry> _sessions = new();
     private readonly ConcurrentDictionary<string, UserKeys> _byUser = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
@@ -35,20 +34,19 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, IDisp
     /// <inheritdoc />
     public ValueTask<SessionRecord?> LoadAsync(string key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
     {
-        if (!_sessions.TryGetValue(key, out var entry)) return new((SessionRecord?)null);
-        var record = entry.Record;
-        if (record.ExpiresAt <= now)
+        var storeKey = StoreKey.Parse(key);
+        if (!_sessions.TryGetValue(storeKey, out var entry)) return new((SessionRecord?)null);
+        SessionRecord record;
+        lock (entry)
         {
-            Remove(key, entry);
-            return new((SessionRecord?)null);
-        }
-        if (now - record.LastAccess >= touchInterval)
-        {
-            lock (entry)
+            if (entry.Deleted) return new((SessionRecord?)null);
+            if (entry.ExpiresAt <= now.UtcTicks)
             {
-                if (entry.Deleted) return new((SessionRecord?)null);
-                entry.Record = record = entry.Record with { LastAccess = now };
+                Remove(storeKey, entry);
+                return new((SessionRecord?)null);
             }
+            if (now.UtcTicks - entry.LastAccess >= touchInterval.Ticks) entry.LastAccess = now.UtcTicks;
+            record = entry.ToRecord();
         }
         return new(record);
     }
@@ -57,36 +55,43 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, IDisp
     public ValueTask<bool> CommitAsync(string key, SessionChange change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
+        var storeKey = StoreKey.Parse(key);
         if (change.Create)
         {
             var metadata = change.Metadata ?? throw new ArgumentException("A change that creates a session needs its metadata.", nameof(change));
-            var created = new Entry(new SessionRecord(Apply(NoValues, change), metadata, change.Now));
-            if (_sessions.TryAdd(key, created))
+            var created = new Entry(Apply(PackedValues.Empty, change), metadata, change.Now);
+            if (_sessions.TryAdd(storeKey, created))
             {
                 Interlocked.Increment(ref _count);
-                IndexUser(key, null, metadata.UserId);
+                IndexUser(storeKey, null, metadata.UserId);
                 return new(true);
             }
         }
 
-        if (!_sessions.TryGetValue(key, out var entry)) return new(false);
+        if (!_sessions.TryGetValue(storeKey, out var entry)) return new(false);
         string? oldUser, newUser;
         lock (entry)
         {
-            var record = entry.Record;
-            if (entry.Deleted || record.ExpiresAt <= change.Now) return new(false);
-            var metadata = change.Metadata ?? record.Metadata;
-            entry.Record = new SessionRecord(Apply(record.Values, change), metadata, change.Now);
-            (oldUser, newUser) = (record.Metadata.UserId, metadata.UserId);
+            if (entry.Deleted || entry.ExpiresAt <= change.Now.UtcTicks) return new(false);
+            oldUser = entry.UserId;
+            // Copy on write: a loaded snapshot never changes under its reader.
+            if (change.Cleared || change.Values.Count > 0) entry.Values = Apply(new PackedValues(entry.Values), change);
+            if (change.Metadata is { } metadata) entry.SetMetadata(metadata);
+            entry.LastAccess = change.Now.UtcTicks;
+            newUser = entry.UserId;
         }
-        if (oldUser != newUser) IndexUser(key, oldUser, newUser);
+        if (oldUser != newUser) IndexUser(storeKey, oldUser, newUser);
         return new(true);
     }
 
     /// <inheritdoc />
     public ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
-        if (_sessions.TryGetValue(key, out var entry)) Remove(key, entry);
+        var storeKey = StoreKey.Parse(key);
+        if (_sessions.TryGetValue(storeKey, out var entry))
+        {
+            lock (entry) Remove(storeKey, entry);
+        }
         return ValueTask.CompletedTask;
     }
 
@@ -97,12 +102,16 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, IDisp
         var list = new List<StoredSession>();
         if (_byUser.TryGetValue(userId, out var keys))
         {
-            string[] snapshot;
+            StoreKey[] snapshot;
             lock (keys) snapshot = [.. keys];
             foreach (var key in snapshot)
             {
-                if (_sessions.TryGetValue(key, out var entry) && entry.Record is var r && r.ExpiresAt > now && r.Metadata.UserId == userId)
-                    list.Add(new StoredSession(key, r.Metadata, r.LastAccess));
+                if (!_sessions.TryGetValue(key, out var entry)) continue;
+                lock (entry)
+                {
+                    if (!entry.Deleted && entry.ExpiresAt > now.UtcTicks && entry.UserId == userId)
+                        list.Add(new StoredSession(key.ToString(), entry.Metadata(), new DateTimeOffset(entry.LastAccess, TimeSpan.Zero)));
+                }
             }
         }
         return new(list);
@@ -111,11 +120,15 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, IDisp
     /// <summary>Removes every expired session now (the background sweep calls this).</summary>
     public int SweepExpired()
     {
-        var now = _time.GetUtcNow();
+        var now = _time.GetUtcNow().UtcTicks;
         var removed = 0;
         foreach (var (key, entry) in _sessions)
         {
-            if (entry.Record.ExpiresAt <= now && Remove(key, entry)) removed++;
+            if (Volatile.Read(ref entry.LastAccess) + entry.Idle > now && entry.Deadline > now) continue;
+            lock (entry)
+            {
+                if (entry.ExpiresAt <= now && Remove(key, entry)) removed++;
+            }
         }
         return removed;
     }
@@ -123,21 +136,19 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, IDisp
     /// <summary>Stops the background sweep.</summary>
     public void Dispose() => _sweeper.Dispose();
 
-    private bool Remove(string key, Entry entry)
+    // Called under the entry's lock.
+    private bool Remove(StoreKey key, Entry entry)
     {
-        lock (entry)
-        {
-            if (entry.Deleted) return false;
-            entry.Deleted = true;
-        }
+        if (entry.Deleted) return false;
+        entry.Deleted = true;
         // Remove only this entry: a racing create under the same key is not ours to drop.
-        if (!_sessions.TryRemove(new KeyValuePair<string, Entry>(key, entry))) return false;
+        if (!_sessions.TryRemove(new KeyValuePair<StoreKey, Entry>(key, entry))) return false;
         Interlocked.Decrement(ref _count);
-        IndexUser(key, entry.Record.Metadata.UserId, null);
+        IndexUser(key, entry.UserId, null);
         return true;
     }
 
-    private void IndexUser(string key, string? oldUser, string? newUser)
+    private void IndexUser(StoreKey key, string? oldUser, string? newUser)
     {
         if (oldUser is not null && _byUser.TryGetValue(oldUser, out var oldKeys))
         {
@@ -164,26 +175,60 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, IDisp
         }
     }
 
-    private static Dictionary<string, byte[]> Apply(IReadOnlyDictionary<string, byte[]> current, SessionChange change)
+    private static byte[] Apply(PackedValues current, SessionChange change)
     {
-        // Copy on write: a loaded snapshot never changes under a reader.
         var values = change.Cleared ? new Dictionary<string, byte[]>(StringComparer.Ordinal) : new Dictionary<string, byte[]>(current, StringComparer.Ordinal);
         foreach (var (key, value) in change.Values)
         {
             if (value is null) values.Remove(key);
             else values[key] = value;
         }
-        return values;
+        return PackedValues.Pack(values);
     }
 
-    private sealed class UserKeys() : HashSet<string>(StringComparer.Ordinal)
+    private sealed class UserKeys : HashSet<StoreKey>
     {
         public bool Retired;
     }
 
-    private sealed class Entry(SessionRecord record)
+    /// <summary>One session, compact: times as UTC ticks, values packed. Guarded by locking the entry.</summary>
+    private sealed class Entry
     {
-        public SessionRecord Record = record;
+        public byte[] Values;
+        public long LastAccess;
+        public long Created;
+        public long Idle;
+        public long Deadline;   // long.MaxValue: none
+        public string? UserId;
+        public string? UserAgent;
+        public bool Persistent;
         public bool Deleted;
+
+        public Entry(byte[] values, SessionMetadata metadata, DateTimeOffset now)
+        {
+            Values = values;
+            LastAccess = now.UtcTicks;
+            SetMetadata(metadata);
+        }
+
+        public long ExpiresAt => Math.Min(LastAccess + Idle, Deadline);
+
+        public void SetMetadata(SessionMetadata metadata)
+        {
+            Created = metadata.Created.UtcTicks;
+            Idle = metadata.IdleTimeout.Ticks;
+            Deadline = metadata.AbsoluteDeadline?.UtcTicks ?? long.MaxValue;
+            Persistent = metadata.Persistent;
+            UserId = metadata.UserId;
+            UserAgent = metadata.UserAgent;
+        }
+
+        public SessionMetadata Metadata() => new(
+            new DateTimeOffset(Created, TimeSpan.Zero),
+            TimeSpan.FromTicks(Idle),
+            Deadline == long.MaxValue ? null : new DateTimeOffset(Deadline, TimeSpan.Zero),
+            Persistent, UserId, UserAgent);
+
+        public SessionRecord ToRecord() => new(new PackedValues(Values), Metadata(), new DateTimeOffset(LastAccess, TimeSpan.Zero));
     }
 }

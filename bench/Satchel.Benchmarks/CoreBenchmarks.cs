@@ -1,0 +1,73 @@
+using BenchmarkDotNet.Attributes;
+using Satchel;
+
+namespace Satchel.Benchmarks;
+
+/// <summary>Tokens, the memory store and values, without a web server.</summary>
+[MemoryDiagnoser]
+public class CoreBenchmarks
+{
+    private SessionManager _manager = null!;
+    private string _cookieHeader = null!;
+    private string _storeKey = null!;
+    private MemorySessionStore _store = null!;
+    private SessionChange _change = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var options = new SatchelOptions();
+        options.Secrets.Add("bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz");
+        _store = new MemorySessionStore();
+        _manager = new SessionManager(options, _store);
+        var session = _manager.Open(null, false, new CookieCapture());
+        session["user"] = "user-42";
+        session.Set("hits", 0);
+        session.CommitAsync().AsTask().GetAwaiter().GetResult();
+        _cookieHeader = CookieCapture.Last!.Split(';')[0];
+        _storeKey = SessionKeyOf(_cookieHeader);
+        _change = new SessionChange { Now = DateTimeOffset.UtcNow, Values = new Dictionary<string, byte[]?> { ["hits"] = "1"u8.ToArray() } };
+    }
+
+    [Benchmark(Description = "issue a signed token")]
+    public string IssueToken() => _manager.KeyRing.Sign(SessionToken.NewToken());
+
+    [Benchmark(Description = "verify a cookie")]
+    public bool VerifyCookie() => _manager.KeyRing.TryVerify(_cookieHeader.AsSpan(4), out _);
+
+    [Benchmark(Description = "memory store: load")]
+    public SessionRecord? StoreLoad() => _store.LoadAsync(_storeKey, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1)).Result;
+
+    [Benchmark(Description = "memory store: commit one key")]
+    public bool StoreCommit() => _store.CommitAsync(_storeKey, _change).Result;
+
+    [Benchmark(Description = "request: open, read one value")]
+    public string? ReadRequest()
+    {
+        var session = _manager.Open(_cookieHeader, false, null);
+        return session["user"];
+    }
+
+    [Benchmark(Description = "request: open, read and write a counter, commit")]
+    public int HitRequest()
+    {
+        var session = _manager.Open(_cookieHeader, false, null);
+        var hits = session.Get("hits", BenchJson.Default.Int32) + 1;
+        session.Set("hits", hits, BenchJson.Default.Int32);
+        session.CommitAsync().AsTask().GetAwaiter().GetResult();
+        return hits;
+    }
+
+    private static string SessionKeyOf(string cookieHeader) =>
+        SessionToken.StoreKey(cookieHeader[4..(4 + 43)]);
+
+    private sealed class CookieCapture : ISessionCookieSink
+    {
+        public static string? Last;
+
+        public void SetCookie(string? setCookieHeader) => Last = setCookieHeader;
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+internal sealed partial class BenchJson : System.Text.Json.Serialization.JsonSerializerContext;
