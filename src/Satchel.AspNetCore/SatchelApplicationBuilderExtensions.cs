@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Satchel;
 using Satchel.AspNetCore;
@@ -31,7 +32,7 @@ public static class SatchelHttpContextExtensions
     public static global::Satchel.Session GetSession(this HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.Features.Get<SatchelSessionFeature>()?.Session
+        return (context.Features.Get<ISessionFeature>() as SatchelSessionFeature)?.Session
             ?? throw new InvalidOperationException("No Satchel session in this request: add app.UseSatchel() to the pipeline before this endpoint or middleware.");
     }
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Satchel.AspNetCore;
 
@@ -14,10 +13,11 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
 {
     private static readonly Func<object, Task> CommitOnStarting = static async state =>
     {
-        var (session, response) = ((Session, HttpResponse))state;
+        var feature = (SatchelSessionFeature)state;
+        var response = feature.Response;
         try
         {
-            await session.CommitAsync().ConfigureAwait(false);
+            await feature.Session.CommitAsync().ConfigureAwait(false);
         }
         catch (SessionStoreException)
         {
@@ -36,9 +36,8 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         var session = manager.Open(cookies.Count <= 1 ? cookies.ToString() : string.Join("; ", cookies.ToArray()), context.Request.IsHttps, feature);
         feature.Session = session;
         context.Features.Set<ISessionFeature>(feature);
-        context.Features.Set(feature);
-        context.RequestServices.GetRequiredService<CurrentSession>().Session = session;
-        context.Response.OnStarting(CommitOnStarting, (session, context.Response));
+        CurrentSession.Value = session;
+        context.Response.OnStarting(CommitOnStarting, feature);
 
         try
         {

@@ -14,6 +14,8 @@ internal sealed class SatchelSessionFeature(HttpResponse response, string cookie
 
     public Session Session { get; set; } = null!;
 
+    public HttpResponse Response => response;
+
     ISession ISessionFeature.Session
     {
         get => _aspNetSession ??= new SatchelAspNetSession(Session);

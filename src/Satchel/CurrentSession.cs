@@ -1,7 +1,16 @@
 namespace Satchel;
 
-/// <summary>The scoped slot a server adapter fills with the request's session.</summary>
-internal sealed class CurrentSession
+/// <summary>
+/// The session of the request in progress, for the scoped <see cref="Session"/> service. A server
+/// adapter sets it for the request's async flow; nothing is allocated in the DI scope for it.
+/// </summary>
+internal static class CurrentSession
 {
-    public Session? Session { get; set; }
+    private static readonly AsyncLocal<Session?> Slot = new();
+
+    public static Session? Value
+    {
+        get => Slot.Value;
+        set => Slot.Value = value;
+    }
 }

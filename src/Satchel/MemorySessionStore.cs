@@ -175,16 +175,8 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, IDisp
         }
     }
 
-    private static byte[] Apply(PackedValues current, SessionChange change)
-    {
-        var values = change.Cleared ? new Dictionary<string, byte[]>(StringComparer.Ordinal) : new Dictionary<string, byte[]>(current, StringComparer.Ordinal);
-        foreach (var (key, value) in change.Values)
-        {
-            if (value is null) values.Remove(key);
-            else values[key] = value;
-        }
-        return PackedValues.Pack(values);
-    }
+    private static byte[] Apply(PackedValues current, SessionChange change) =>
+        PackedValues.Apply(change.Cleared ? PackedValues.Empty : current, change.Values);
 
     private sealed class UserKeys : HashSet<StoreKey>
     {

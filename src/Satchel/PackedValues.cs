@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
@@ -54,19 +55,33 @@ internal sealed class PackedValues(byte[] packed) : IReadOnlyDictionary<string, 
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    public static byte[] Pack(IEnumerable<KeyValuePair<string, byte[]>> values)
+    /// <summary>These values with <paramref name="changes"/> applied (null removes a key), packed anew.</summary>
+    public static byte[] Apply(PackedValues current, IReadOnlyDictionary<string, byte[]?> changes)
     {
-        var buffer = new MemoryStream();
-        Span<byte> length = stackalloc byte[5];
-        foreach (var (key, value) in values)
+        var buffer = new ArrayBufferWriter<byte>(current.Packed.Length + 64);
+        // Keep each current entry the change leaves alone, bytes as they are.
+        for (var reader = new Reader(current.Packed); reader.Next(); )
         {
-            var keyBytes = Encoding.UTF8.GetBytes(key);
-            buffer.Write(length[..WriteLength(length, keyBytes.Length)]);
-            buffer.Write(keyBytes);
-            buffer.Write(length[..WriteLength(length, value.Length)]);
-            buffer.Write(value);
+            var key = Encoding.UTF8.GetString(current.Packed, reader.KeyStart, reader.KeyLength);
+            if (changes.ContainsKey(key)) continue;
+            Write(buffer, current.Packed.AsSpan(reader.KeyStart, reader.KeyLength), current.Packed.AsSpan(reader.ValueStart, reader.ValueLength));
         }
-        return buffer.ToArray();
+        foreach (var (key, value) in changes)
+        {
+            if (value is not null) Write(buffer, Encoding.UTF8.GetBytes(key), value);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Write(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        var span = buffer.GetSpan(key.Length + value.Length + 10);
+        var n = WriteLength(span, key.Length);
+        key.CopyTo(span[n..]);
+        n += key.Length;
+        n += WriteLength(span[n..], value.Length);
+        value.CopyTo(span[n..]);
+        buffer.Advance(n + value.Length);
     }
 
     private bool Find(string key, out int start, out int length)

@@ -30,8 +30,7 @@ public static class SatchelServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<SessionAdmin>();
-        services.TryAddScoped<CurrentSession>();
-        services.TryAddScoped(sp => sp.GetRequiredService<CurrentSession>().Session
+        services.TryAddScoped(_ => CurrentSession.Value
             ?? throw new InvalidOperationException("No Satchel session in this request. Add app.UseSatchel() to the pipeline before the endpoints that use Session (with HttpListener, use SessionManager.StartAsync instead)."));
         return new SatchelBuilder(services);
     }

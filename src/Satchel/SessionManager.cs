@@ -96,7 +96,11 @@ public sealed class SessionManager : IDisposable
     }
 
     /// <summary>Disposes the memory store this manager made itself (not a store it was given).</summary>
-    public void Dispose() => _ownedStore?.Dispose();
+    public void Dispose()
+    {
+        _ownedStore?.Dispose();
+        KeyRing.Dispose();
+    }
 
     /// <summary>How long a listener request waits for a save of its session still under way.</summary>
     internal static readonly TimeSpan PendingCommitWait = TimeSpan.FromSeconds(5);
