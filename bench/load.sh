@@ -100,4 +100,7 @@ awk -F'\t' 'NR>1 {k=$1"\t"$3"\t"$4; n[k]++; s[k]+=$5; p[k]+=$6; if(!(k in lo)||$
       printf "| %s | /%s | %.0f (%.0f–%.0f) | %.0f (%.0f–%.0f) | %.0f | %.2f× | %.2f× | %.2f× | %.2f / %.2f / %.2f |\n", st, e,
         mean[ks], lo[ks], hi[ks], mean[ka], lo[ka], hi[ka], mean[kn], mean[ks]/mean[ka], mean[ks]/mean[kb], mean[ka]/mean[kb], p[ks]/n[ks], p[ka]/n[ka], p[kn]/n[kn] }
   }' "$raw" | tee "$out/summary.md"
+dotnet build bench/Satchel.Chart -c Release -nologo -v quiet >/dev/null \
+  && dotnet bench/Satchel.Chart/bin/Release/net10.0/Satchel.Chart.dll "$raw" "$out/benchmarks.png" \
+  || echo "load.sh: the chart could not be drawn"
 echo "results: $out"
