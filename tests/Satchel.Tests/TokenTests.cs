@@ -85,3 +85,37 @@ public class TokenTests
         }
     }
 }
+
+public class TokenRandomnessTests
+{
+    [Fact]
+    public void A_hundred_thousand_tokens_are_distinct_256_bit_and_uniform_in_every_byte()
+    {
+        const int count = 100_000;
+        var seen = new HashSet<string>(count, StringComparer.Ordinal);
+        var frequencies = new long[256];
+        for (var i = 0; i < count; i++)
+        {
+            var token = SessionToken.NewToken();
+            Assert.True(seen.Add(token));
+            var bytes = Base64Url.DecodeFromChars(token);
+            Assert.Equal(32, bytes.Length);
+            foreach (var b in bytes) frequencies[b]++;
+        }
+        // Chi-square over 256 byte values (255 degrees of freedom): the 99.99th percentile is about 347.
+        var expected = count * 32 / 256.0;
+        var chiSquare = frequencies.Sum(f => (f - expected) * (f - expected) / expected);
+        Assert.InRange(chiSquare, 150, 347);
+    }
+
+    [Fact]
+    public void Tokens_carry_no_time_and_no_user_data()
+    {
+        // Two tokens issued in the same instant share no prefix beyond chance, unlike time-based ids.
+        var pairs = Enumerable.Range(0, 1000).Select(_ => (SessionToken.NewToken(), SessionToken.NewToken()));
+        var sharedFirstFour = pairs.Count(p => p.Item1[..4] == p.Item2[..4]);
+        Assert.True(sharedFirstFour <= 1, $"{sharedFirstFour} of 1000 pairs share their first 24 bits");
+        // NewToken takes no input at all: nothing about a user can reach it.
+        Assert.Empty(typeof(SessionToken).GetMethod(nameof(SessionToken.NewToken))!.GetParameters());
+    }
+}
