@@ -230,6 +230,30 @@ public class MiddlewareTests
         foreach (var b in browsers) b.Dispose();
     }
 
+    [Fact]
+    public async Task A_token_in_the_query_string_or_a_form_field_is_ignored_and_never_echoed()
+    {
+        await using var app = await SatchelApp.StartAsync(a =>
+        {
+            a.MapGet("/set", (Session s) => s["secret"] = "mine");
+            a.MapGet("/read", (Session s) => s["secret"] ?? "none");
+            a.MapPost("/read", (Session s) => s["secret"] ?? "none").DisableAntiforgery();
+        });
+        using var browser = app.NewBrowser();
+        var cookie = (await browser.GetAsync("/set")).Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        var value = cookie["sid=".Length..];
+
+        using var attacker = app.NewRawClient();
+        var viaQuery = await attacker.GetAsync($"/read?sid={Uri.EscapeDataString(value)}");
+        Assert.Equal("none", await viaQuery.Content.ReadAsStringAsync());
+        var viaForm = await attacker.PostAsync("/read", new FormUrlEncodedContent(new Dictionary<string, string> { ["sid"] = value }));
+        Assert.Equal("none", await viaForm.Content.ReadAsStringAsync());
+        Assert.False(viaQuery.Headers.Contains("Set-Cookie"));
+        Assert.Equal("mine", await browser.GetStringAsync("/read"));
+        Assert.DoesNotContain(value, app.Logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain(value[..43], app.Logs.AllText, StringComparison.Ordinal);
+    }
+
     private static async Task<string> SendWithCookie(HttpClient client, string path, string cookie)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
