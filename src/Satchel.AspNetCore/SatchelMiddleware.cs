@@ -33,7 +33,8 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
     {
         var cookies = context.Request.Headers.Cookie;
         var feature = new SatchelSessionFeature(context.Response, _cookieName);
-        var session = manager.Open(cookies.Count <= 1 ? cookies.ToString() : string.Join("; ", cookies.ToArray()), context.Request.IsHttps, feature);
+        var session = manager.Open(cookies.Count <= 1 ? cookies.ToString() : string.Join("; ", cookies.ToArray()), context.Request.IsHttps, feature,
+            context.Connection.RemoteIpAddress?.ToString());
         feature.Session = session;
         context.Features.Set<ISessionFeature>(feature);
         CurrentSession.Value = session;
@@ -46,6 +47,12 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
                 await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
             await next(context).ConfigureAwait(false);
             if (!context.Response.HasStarted) await session.CommitAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (SessionThrottledException) when (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.Headers.RetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (SessionStoreException) when (!context.Response.HasStarted)
         {

@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "Waited for an earlier request's save of session {SessionId} and went on without it. Dispose every session that StartAsync returns (await using).")]
     public static partial void PendingCommitTimedOut(ILogger logger, string sessionId);
+
+    [LoggerMessage(12, LogLevel.Warning, "Client {Client} sent {Rejected} invalid session cookies within {WindowSeconds} s: possibly guessing session tokens.")]
+    public static partial void InvalidCookieBurst(ILogger logger, string client, int rejected, double windowSeconds);
 }

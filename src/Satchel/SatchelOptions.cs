@@ -49,6 +49,24 @@ public sealed class SatchelOptions
     /// <summary>Largest value, in bytes of its JSON. Default 64 KiB.</summary>
     public int MaxValueBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Invalid session cookies (malformed, wrongly signed, unknown to the store) one client may
+    /// send within <see cref="InvalidCookieWindow"/> before Satchel logs a warning (event 12),
+    /// counts it in <c>satchel.cookies.bursts</c> and asks <see cref="OnInvalidCookieBurst"/>.
+    /// Default 20. Needs the adapter to know the client's address (both built-in adapters do).
+    /// </summary>
+    public int InvalidCookieLimit { get; set; } = 20;
+
+    /// <summary>The window <see cref="InvalidCookieLimit"/> counts in. Default 1 minute.</summary>
+    public TimeSpan InvalidCookieWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Called for each invalid cookie of a client past <see cref="InvalidCookieLimit"/>; return
+    /// <see langword="true"/> to refuse the request (<see cref="SessionThrottledException"/>, 429 in
+    /// ASP.NET Core). Default none: log and count only.
+    /// </summary>
+    public Func<InvalidCookieBurst, bool>? OnInvalidCookieBurst { get; set; }
+
     /// <summary>How often the memory store sweeps out expired sessions. Default 1 minute.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -59,6 +77,7 @@ public sealed class SatchelOptions
         if (AbsoluteTimeout is { } absolute && absolute <= TimeSpan.Zero) errors.Add($"Satchel:AbsoluteTimeout must be positive or null (was {absolute}).");
         if (TouchInterval < TimeSpan.Zero || TouchInterval >= IdleTimeout) errors.Add($"Satchel:TouchInterval must be at least zero and below IdleTimeout (was {TouchInterval}, IdleTimeout {IdleTimeout}).");
         if (MaxKeys <= 0 || MaxKeyLength <= 0 || MaxValueBytes <= 0) errors.Add("Satchel:MaxKeys, MaxKeyLength and MaxValueBytes must be positive.");
+        if (InvalidCookieLimit <= 0 || InvalidCookieWindow <= TimeSpan.Zero) errors.Add("Satchel:InvalidCookieLimit and InvalidCookieWindow must be positive.");
         if (SweepInterval <= TimeSpan.Zero) errors.Add($"Satchel:SweepInterval must be positive (was {SweepInterval}).");
         for (var i = 0; i < Secrets.Count; i++)
         {

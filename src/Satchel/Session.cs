@@ -41,8 +41,11 @@ public sealed class Session : IAsyncDisposable
     private TaskCompletionSource? _pendingCommit;
     private List<string>? _pendingKeys;
 
-    internal Session(SessionManager manager, string? cookieHeader, bool isHttps, ISessionCookieSink? sink, bool tracksPendingCommit = false)
+    private readonly string? _clientAddress;
+
+    internal Session(SessionManager manager, string? cookieHeader, bool isHttps, ISessionCookieSink? sink, bool tracksPendingCommit = false, string? clientAddress = null)
     {
+        _clientAddress = clientAddress;
         _manager = manager;
         _cookieHeader = cookieHeader;
         _isHttps = isHttps;
@@ -263,8 +266,8 @@ public sealed class Session : IAsyncDisposable
         if (record is null)
         {
             Log.UnknownSession(_manager.Logger, SessionToken.IdFromStoreKey(_storeKey));
-            SatchelMetrics.CookiesRejected.Add(1);
             _token = _storeKey = null;
+            CountRejection();
             return;
         }
         _exists = true;
@@ -539,7 +542,23 @@ public sealed class Session : IAsyncDisposable
     private void Reject(string reason)
     {
         Log.CookieRejected(_manager.Logger, reason);
+        CountRejection();
+    }
+
+    private void CountRejection()
+    {
         SatchelMetrics.CookiesRejected.Add(1);
+        if (_clientAddress is null) return;
+        var options = _manager.Options;
+        var rejected = _manager.InvalidCookies.Count(_clientAddress);
+        if (rejected <= options.InvalidCookieLimit) return;
+        if (rejected == options.InvalidCookieLimit + 1)
+        {
+            Log.InvalidCookieBurst(_manager.Logger, _clientAddress, rejected, options.InvalidCookieWindow.TotalSeconds);
+            SatchelMetrics.InvalidCookieBursts.Add(1);
+        }
+        if (options.OnInvalidCookieBurst?.Invoke(new InvalidCookieBurst(_clientAddress, rejected)) == true)
+            throw new SessionThrottledException($"Client {_clientAddress} sent {rejected} invalid session cookies within {options.InvalidCookieWindow.TotalSeconds} s; the application's OnInvalidCookieBurst refused the request.");
     }
 
     private void EnsureToken()

@@ -68,6 +68,8 @@ public sealed class SessionManager : IDisposable
 
     internal SessionKeyRing KeyRing { get; } = null!;
 
+    internal InvalidCookieTracker InvalidCookies => field ??= new InvalidCookieTracker(Options, Time);
+
     /// <summary>
     /// Opens the session of one request, for server adapters: nothing is read from the store
     /// until the session is used.
@@ -77,6 +79,14 @@ public sealed class SessionManager : IDisposable
     /// <param name="cookieSink">Where the session sends its Set-Cookie header.</param>
     public Session Open(string? cookieHeader, bool isHttps, ISessionCookieSink? cookieSink) =>
         new(this, cookieHeader, isHttps, cookieSink);
+
+    /// <summary>Opens the session of one request from a known client address (see <see cref="SatchelOptions.InvalidCookieLimit"/>).</summary>
+    /// <param name="cookieHeader">The request's raw Cookie header (several joined with "; "), or null.</param>
+    /// <param name="isHttps">Whether the request came over HTTPS.</param>
+    /// <param name="cookieSink">Where the session sends its Set-Cookie header.</param>
+    /// <param name="clientAddress">The client's address, for spotting token guessing; null when unknown.</param>
+    public Session Open(string? cookieHeader, bool isHttps, ISessionCookieSink? cookieSink, string? clientAddress) =>
+        new(this, cookieHeader, isHttps, cookieSink, clientAddress: clientAddress);
 
     /// <summary>
     /// Starts the session of an <see cref="HttpListener"/> request and loads it. Its cookie goes
@@ -90,7 +100,8 @@ public sealed class SessionManager : IDisposable
     public async ValueTask<Session> StartAsync(HttpListenerContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var session = new Session(this, context.Request.Headers["Cookie"], context.Request.IsSecureConnection, new HttpListenerCookieSink(context.Response, Options.Cookie.EffectiveName), tracksPendingCommit: true);
+        var session = new Session(this, context.Request.Headers["Cookie"], context.Request.IsSecureConnection, new HttpListenerCookieSink(context.Response, Options.Cookie.EffectiveName),
+            tracksPendingCommit: true, clientAddress: context.Request.RemoteEndPoint?.Address.ToString());
         await session.LoadAsync(cancellationToken).ConfigureAwait(false);
         return session;
     }

@@ -85,6 +85,24 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task A_client_past_the_invalid_cookie_limit_gets_429_when_the_app_says_so()
+    {
+        await using var app = await SatchelApp.StartAsync(
+            a => a.MapGet("/", (Session s) => s["x"] ?? "none"),
+            o => { o.InvalidCookieLimit = 3; o.OnInvalidCookieBurst = _ => true; });
+        using var client = app.NewRawClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+            request.Headers.Add("Cookie", $"sid={SessionToken.NewToken()}.{SessionToken.NewToken()}");
+            statuses.Add((await client.SendAsync(request)).StatusCode);
+        }
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Contains(app.Logs.Lines, l => l.EventId.Id == 12 && l.Message.Contains("127.0.0.1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void UseSatchel_without_AddSatchel_says_what_to_add()
     {
         var builder = WebApplication.CreateSlimBuilder();
