@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -26,7 +27,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
             response.Headers.RetryAfter = "5";
         }
     };
-    private readonly ConcurrentDictionary<Endpoint, bool> _takesSession = new();
+    private readonly ConcurrentDictionary<Endpoint, SessionUse> _sessionUse = new();
     private readonly string _cookieName = manager.Options.Cookie.EffectiveName;
 
     public async Task InvokeAsync(HttpContext context)
@@ -40,13 +41,25 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         CurrentSession.Value = session;
         context.Response.OnStarting(CommitOnStarting, feature);
 
+        IAsyncDisposable? exclusive = null;
         try
         {
-            // An endpoint that takes a Session gets it loaded without blocking a thread.
-            if (context.GetEndpoint() is { } endpoint && TakesSession(endpoint))
-                await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
+            if (context.GetEndpoint() is { } endpoint)
+            {
+                var use = SessionUseOf(endpoint);
+                if (use.HasFlag(SessionUse.ReadOnly)) session.ReadOnly = true;
+                if (use.HasFlag(SessionUse.Exclusive)) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
+                // An endpoint that takes a Session gets it loaded without blocking a thread.
+                if (use.HasFlag(SessionUse.Parameter)) await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
+            }
             await next(context).ConfigureAwait(false);
             if (!context.Response.HasStarted) await session.CommitAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (SessionLockTimeoutException) when (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
         }
         catch (SessionThrottledException) when (!context.Response.HasStarted)
         {
@@ -61,9 +74,25 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "5";
         }
+        finally
+        {
+            // Released only now: the commit, in OnStarting or above, is done.
+            if (exclusive is not null) await exclusive.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
-    private bool TakesSession(Endpoint endpoint) =>
-        _takesSession.GetOrAdd(endpoint, static e =>
-            e.Metadata.GetMetadata<MethodInfo>()?.GetParameters().Any(p => p.ParameterType == typeof(Session)) == true);
+    private SessionUse SessionUseOf(Endpoint endpoint) =>
+        _sessionUse.GetOrAdd(endpoint, static e =>
+            (e.Metadata.GetMetadata<MethodInfo>()?.GetParameters().Any(p => p.ParameterType == typeof(Session)) == true ? SessionUse.Parameter : SessionUse.None)
+            | (e.Metadata.GetMetadata<ExclusiveSessionAttribute>() is not null ? SessionUse.Exclusive : SessionUse.None)
+            | (e.Metadata.GetMetadata<ReadOnlySessionAttribute>() is not null ? SessionUse.ReadOnly : SessionUse.None));
+
+    [Flags]
+    private enum SessionUse
+    {
+        None = 0,
+        Parameter = 1,
+        Exclusive = 2,
+        ReadOnly = 4,
+    }
 }

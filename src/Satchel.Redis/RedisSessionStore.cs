@@ -10,13 +10,15 @@ namespace Satchel.Redis;
 /// (the throttled expiry refresh happens in the same script); a write costs one atomic script.
 /// A sorted set per user (<c>{prefix}u:{user}</c>) indexes sessions for "sign out everywhere".
 /// </summary>
-public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, IDisposable
+public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, IDisposable
 {
     private const string ValuePrefix = "v:";
     private readonly IConnectionMultiplexer _redis;
     private readonly bool _ownsConnection;
     private readonly string _sessionPrefix;
     private readonly string _userPrefix;
+    private readonly string _lockPrefix;
+    private readonly TimeSpan _lockLease;
     private readonly int _database;
 
     /// <summary>A store on an existing connection (not disposed with the store).</summary>
@@ -31,6 +33,8 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, IDispo
         _ownsConnection = ownsConnection;
         _sessionPrefix = options.KeyPrefix + "s:";
         _userPrefix = options.KeyPrefix + "u:";
+        _lockPrefix = options.KeyPrefix + "l:";
+        _lockLease = options.LockLease;
         _database = options.Database;
     }
 
@@ -145,6 +149,37 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, IDispo
         }
         if (stale.Count > 0) await db.SortedSetRemoveAsync(index, [.. stale]).ConfigureAwait(false);
         return live;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A lease: <c>SET {prefix}l:{key} {random} NX PX {LockLease}</c>, retried with a growing pause
+    /// until <paramref name="timeout"/>, and released by a script that deletes it only while it is
+    /// still this holder's. A holder that dies frees the session when the lease runs out.
+    /// </remarks>
+    public async ValueTask<IAsyncDisposable?> AcquireAsync(string key, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var db = Db;
+        RedisKey lockKey = _lockPrefix + key;
+        RedisValue holder = Guid.NewGuid().ToString("N");
+        var deadline = DateTime.UtcNow + timeout;
+        var pause = TimeSpan.FromMilliseconds(2);
+        while (true)
+        {
+            if (await db.StringSetAsync(lockKey, holder, _lockLease, When.NotExists).ConfigureAwait(false))
+                return new Lease(db, lockKey, holder);
+            if (DateTime.UtcNow + pause > deadline) return null;
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
+        }
+    }
+
+    private sealed class Lease(IDatabase db, RedisKey key, RedisValue holder) : IAsyncDisposable
+    {
+        private const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+        public async ValueTask DisposeAsync() =>
+            await db.ScriptEvaluateAsync(ReleaseScript, [key], [holder]).ConfigureAwait(false);
     }
 
     /// <summary>Closes the connection if the store opened it.</summary>

@@ -9,10 +9,11 @@ namespace Satchel;
 /// about 200 bytes: the key is held as 32 bytes inline and the values packed in one array.
 /// Sessions are lost when the process ends and are not shared between processes: use Redis for that.
 /// </summary>
-public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, IDisposable
+public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, IDisposable
 {
     private readonly ConcurrentDictionary<StoreKey, Entry> _sessions = new();
     private readonly ConcurrentDictionary<string, UserKeys> _byUser = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<StoreKey, SessionLock> _locks = new();
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
     private int _count;
@@ -117,6 +118,37 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, IDisp
         return new(list);
     }
 
+    /// <inheritdoc />
+    public async ValueTask<IAsyncDisposable?> AcquireAsync(string key, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var storeKey = StoreKey.Parse(key);
+        while (true)
+        {
+            var gate = _locks.GetOrAdd(storeKey, static _ => new SessionLock());
+            lock (gate)
+            {
+                if (gate.Retired) continue;
+                gate.Users++;
+            }
+            if (await gate.Semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+                return new Release(this, storeKey, gate);
+            Leave(storeKey, gate);
+            return null;
+        }
+    }
+
+    private void Leave(StoreKey key, SessionLock gate)
+    {
+        lock (gate)
+        {
+            if (--gate.Users > 0) return;
+            // Retired under its lock, so a late arrival makes a fresh one instead of using a dropped one.
+            gate.Retired = true;
+            _locks.TryRemove(new KeyValuePair<StoreKey, SessionLock>(key, gate));
+        }
+        gate.Dispose();
+    }
+
     /// <summary>Removes every expired session now (the background sweep calls this).</summary>
     public int SweepExpired()
     {
@@ -177,6 +209,30 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, IDisp
 
     private static byte[] Apply(PackedValues current, SessionChange change) =>
         PackedValues.Apply(change.Cleared ? PackedValues.Empty : current, change.Values);
+
+    private sealed class SessionLock : IDisposable
+    {
+        public readonly SemaphoreSlim Semaphore = new(1, 1);
+        public int Users;
+        public bool Retired;
+
+        public void Dispose() => Semaphore.Dispose();
+    }
+
+    private sealed class Release(MemorySessionStore store, StoreKey key, SessionLock gate) : IAsyncDisposable
+    {
+        private int _released;
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Semaphore.Release();
+                store.Leave(key, gate);
+            }
+            return ValueTask.CompletedTask;
+        }
+    }
 
     private sealed class UserKeys : HashSet<StoreKey>
     {

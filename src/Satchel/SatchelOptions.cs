@@ -67,6 +67,12 @@ public sealed class SatchelOptions
     /// </summary>
     public Func<InvalidCookieBurst, bool>? OnInvalidCookieBurst { get; set; }
 
+    /// <summary>
+    /// How long a request of an exclusive endpoint waits for the requests ahead of it on the same
+    /// session. Default 10 seconds; past it the request fails with <see cref="SessionLockTimeoutException"/>.
+    /// </summary>
+    public TimeSpan ExclusiveTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often the memory store sweeps out expired sessions. Default 1 minute.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -78,6 +84,7 @@ public sealed class SatchelOptions
         if (TouchInterval < TimeSpan.Zero || TouchInterval >= IdleTimeout) errors.Add($"Satchel:TouchInterval must be at least zero and below IdleTimeout (was {TouchInterval}, IdleTimeout {IdleTimeout}).");
         if (MaxKeys <= 0 || MaxKeyLength <= 0 || MaxValueBytes <= 0) errors.Add("Satchel:MaxKeys, MaxKeyLength and MaxValueBytes must be positive.");
         if (InvalidCookieLimit <= 0 || InvalidCookieWindow <= TimeSpan.Zero) errors.Add("Satchel:InvalidCookieLimit and InvalidCookieWindow must be positive.");
+        if (ExclusiveTimeout <= TimeSpan.Zero) errors.Add($"Satchel:ExclusiveTimeout must be positive (was {ExclusiveTimeout}).");
         if (SweepInterval <= TimeSpan.Zero) errors.Add($"Satchel:SweepInterval must be positive (was {SweepInterval}).");
         for (var i = 0; i < Secrets.Count; i++)
         {

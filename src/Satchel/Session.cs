@@ -426,6 +426,26 @@ public sealed class Session : IAsyncDisposable
         IssueCookie(now);
     }
 
+    /// <summary>
+    /// Takes the session for this request alone until the returned handle is disposed: requests
+    /// that do the same wait their turn (at most <see cref="SatchelOptions.ExclusiveTimeout"/>).
+    /// Call it before the session loads; ASP.NET Core's <c>RequireExclusiveSession()</c> does.
+    /// A request without a valid session cookie has nothing to share and waits for nothing.
+    /// </summary>
+    /// <exception cref="SessionLockTimeoutException">Other requests held the session too long.</exception>
+    /// <exception cref="NotSupportedException">The store cannot lock sessions.</exception>
+    public async ValueTask<IAsyncDisposable?> AcquireExclusiveAsync(CancellationToken cancellationToken = default)
+    {
+        if (_loaded) throw new InvalidOperationException("Take the session exclusively before it loads, or the values read may already be stale.");
+        var locks = _manager.Store as ISessionLocks
+            ?? throw new NotSupportedException($"The session store {_manager.Store.GetType().Name} cannot lock sessions; exclusive sessions need the memory or Redis store.");
+        ReadCookie();
+        if (_storeKey is null) return null;
+        var timeout = _manager.Options.ExclusiveTimeout;
+        return await locks.AcquireAsync(_storeKey, timeout, cancellationToken).ConfigureAwait(false)
+            ?? throw new SessionLockTimeoutException($"Session {SessionToken.IdFromStoreKey(_storeKey)} stayed held by other requests for {timeout.TotalSeconds} s (Satchel:ExclusiveTimeout).");
+    }
+
     /// <summary>Commits the session (see <see cref="CommitAsync"/>).</summary>
     public ValueTask DisposeAsync() => CommitAsync();
 
@@ -496,8 +516,13 @@ public sealed class Session : IAsyncDisposable
         EnsureLoaded();
     }
 
+    /// <summary>Set by adapters for endpoints that declared a read-only session: writes throw.</summary>
+    internal bool ReadOnly { get; set; }
+
     private void ThrowIfCommitted()
     {
+        if (ReadOnly)
+            throw new InvalidOperationException("This endpoint declared its session read-only (WithReadOnlySession or [ReadOnlySession]); remove that to write to the session.");
         if (_committed)
             throw new InvalidOperationException("The session was already saved (the response has started, or the session was committed or disposed), so this change would be lost. Change the session before writing the response body.");
     }

@@ -211,6 +211,39 @@ public class RedisStoreTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Exclusive_sessions_make_a_hundred_parallel_increments_end_at_a_hundred()
+    {
+        using var setup = Setup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s.Set("n", 0));
+        await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
+        {
+            var session = setup.Manager.Open($"sid={browser.Value}", false, new RecordingCookieSink());
+            await using (await session.AcquireExclusiveAsync())
+            {
+                await session.LoadAsync();
+                session.Set("n", session.Get<int>("n") + 1);
+                await session.CommitAsync();
+            }
+        })));
+        Assert.Equal(100, await browser.RequestAsync(s => s.Get<int>("n")));
+        Assert.DoesNotContain(setup.Keys(), k => ((string)k!).Contains(":l:", StringComparison.Ordinal));   // every lease released
+    }
+
+    [Fact]
+    public async Task An_exclusive_wait_past_the_timeout_fails_clearly()
+    {
+        using var setup = Setup(o => o.ExclusiveTimeout = TimeSpan.FromMilliseconds(200));
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        var first = setup.Manager.Open($"sid={browser.Value}", false, null);
+        await using var held = await first.AcquireExclusiveAsync();
+        var second = setup.Manager.Open($"sid={browser.Value}", false, null);
+        var ex = await Assert.ThrowsAsync<SessionLockTimeoutException>(async () => await second.AcquireExclusiveAsync());
+        Assert.Contains("ExclusiveTimeout", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Redis_without_a_configured_secret_is_a_startup_error()
     {
         using var connection = ConnectionMultiplexer.Connect(redis.Server.Endpoint);
