@@ -17,6 +17,8 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-1}
 SESSIONS=${SESSIONS:-500}
 VARIANTS=(satchel aspnet none)
+# The seed's own system, express-session, runs too where Node.js is installed.
+if command -v node >/dev/null && command -v npm >/dev/null; then VARIANTS+=(express); fi
 ENDPOINTS=(bare login read hit)
 
 need=()
@@ -29,6 +31,9 @@ if ((${#need[@]})); then
 fi
 
 dotnet build bench/Satchel.BenchApp -c Release -nologo -v quiet >/dev/null
+if [[ " ${VARIANTS[*]} " == *" express "* ]] && [ ! -d bench/express/node_modules ]; then
+  (cd bench/express && npm ci --no-audit --no-fund --silent)
+fi
 app=bench/Satchel.BenchApp/bin/Release/net10.0/Satchel.BenchApp.dll
 out=bench/results/$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$out"
@@ -59,7 +64,11 @@ for store in $STORES; do
   declare -A url=()
   for variant in "${VARIANTS[@]}"; do
     port=$(free_port)
-    dotnet "$app" --variant "$variant" --store "$store" --redis "127.0.0.1:${redis_port:-6379}" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+    if [ "$variant" = express ]; then
+      node bench/express/server.js "$port" "$store" "${redis_port:-6379}" >/dev/null 2>&1 &
+    else
+      dotnet "$app" --variant "$variant" --store "$store" --redis "127.0.0.1:${redis_port:-6379}" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+    fi
     pids+=($!)
     url[$variant]="http://127.0.0.1:$port"
     wait_http "${url[$variant]}/bare"
@@ -72,7 +81,7 @@ for store in $STORES; do
   done
   for round in $(seq "$ROUNDS"); do
     order=("${VARIANTS[@]}")
-    (( round % 2 == 0 )) && order=(none aspnet satchel)
+    (( round % 2 == 0 )) && order=($(printf '%s\n' "${VARIANTS[@]}" | tac))
     for endpoint in "${ENDPOINTS[@]}"; do
       for variant in "${order[@]}"; do
         cookie_file="$out/cookies-$store-$variant.txt"
@@ -93,12 +102,13 @@ done
 awk -F'\t' 'NR>1 {k=$1"\t"$3"\t"$4; n[k]++; s[k]+=$5; p[k]+=$6; if(!(k in lo)||$5<lo[k])lo[k]=$5; if($5>hi[k])hi[k]=$5}
   END {
     for (k in n) { split(k,a,"\t"); mean[k]=s[k]/n[k]; stores[a[1]]=1 }
-    print "| store | endpoint | Satchel req/s | ASP.NET Core session req/s | no session req/s | Satchel ÷ ASP.NET | Satchel ÷ bare | ASP.NET ÷ bare | p99 ms (Satchel / ASP.NET / none) |"
-    print "|---|---|---|---|---|---|---|---|---|"
+    print "| store | endpoint | Satchel req/s | ASP.NET Core session req/s | no session req/s | express-session req/s | Satchel ÷ ASP.NET | Satchel ÷ bare | ASP.NET ÷ bare | p99 ms (Satchel / ASP.NET / none) |"
+    print "|---|---|---|---|---|---|---|---|---|---|"
     split("bare login read hit", eps, " ")
     for (st in stores) for (i=1;i<=4;i++) { e=eps[i]; ks=st"\t"e"\tsatchel"; ka=st"\t"e"\taspnet"; kn=st"\t"e"\tnone"; kb=st"\tbare\tnone"
-      printf "| %s | /%s | %.0f (%.0f–%.0f) | %.0f (%.0f–%.0f) | %.0f | %.2f× | %.2f× | %.2f× | %.2f / %.2f / %.2f |\n", st, e,
-        mean[ks], lo[ks], hi[ks], mean[ka], lo[ka], hi[ka], mean[kn], mean[ks]/mean[ka], mean[ks]/mean[kb], mean[ka]/mean[kb], p[ks]/n[ks], p[ka]/n[ka], p[kn]/n[kn] }
+      kx=st"\t"e"\texpress"; ex=(kx in mean) ? sprintf("%.0f", mean[kx]) : "–"
+      printf "| %s | /%s | %.0f (%.0f–%.0f) | %.0f (%.0f–%.0f) | %.0f | %s | %.2f× | %.2f× | %.2f× | %.2f / %.2f / %.2f |\n", st, e,
+        mean[ks], lo[ks], hi[ks], mean[ka], lo[ka], hi[ka], mean[kn], ex, mean[ks]/mean[ka], mean[ks]/mean[kb], mean[ka]/mean[kb], p[ks]/n[ks], p[ka]/n[ka], p[kn]/n[kn] }
   }' "$raw" | tee "$out/summary.md"
 dotnet build bench/Satchel.Chart -c Release -nologo -v quiet >/dev/null \
   && dotnet bench/Satchel.Chart/bin/Release/net10.0/Satchel.Chart.dll "$raw" "$out/benchmarks.png" \

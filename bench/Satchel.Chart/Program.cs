@@ -19,6 +19,7 @@ string[] endpoints = ["bare", "login", "read", "hit"];
     ("satchel", "Satchel", Color.FromHex("#2b8a3e")),
     ("aspnet", "ASP.NET Core session", Color.FromHex("#c92a2a")),
     ("none", "no session", Color.FromHex("#868e96")),
+    ("express", "express-session (Node)", Color.FromHex("#5f3dc4")),
 ];
 
 var plot = new Plot();
@@ -31,18 +32,18 @@ foreach (var store in stores.Where(s => rows.Keys.Any(k => k.Store == s)))
         for (var v = 0; v < variants.Length; v++)
         {
             if (!rows.TryGetValue((store, endpoint, variants[v].Key), out var rps)) continue;
-            var bar = plot.Add.Bar(position + v * 0.28, rps / 1000);
+            var bar = plot.Add.Bar(position + v * 0.24, rps / 1000);
             bar.Color = variants[v].Color;
-            bar.Bars[0].Size = 0.26;
+            bar.Bars[0].Size = 0.22;
         }
-        ticks.Add(new Tick(position + 0.28, $"{store}\n/{endpoint}"));
+        ticks.Add(new Tick(position + 0.36, $"{store}\n/{endpoint}"));
         position += 1.1;
     }
     position += 0.5;
 }
 plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
 plot.Axes.Left.Label.Text = "thousand requests/s (higher is better)";
-plot.Title("Satchel vs ASP.NET Core session, same app, same store, one run (2 cores, wrk -c64)");
+plot.Title("Satchel vs ASP.NET Core session and express-session, same endpoints, same store, one run (2 cores, wrk -c64)");
 plot.Axes.SetLimitsY(0, rows.Values.Max() / 1000 * 1.2);
 foreach (var (_, label, color) in variants) plot.Legend.ManualItems.Add(new LegendItem { LabelText = label, FillColor = color });
 plot.ShowLegend(Alignment.UpperCenter, Orientation.Horizontal);
