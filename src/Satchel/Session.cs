@@ -554,10 +554,16 @@ public sealed class Session : IAsyncDisposable
         {
             _requestHadCookie = true;
             // Duplicate cookies: the first validly signed one wins (browsers send the most specific path first).
+            if (_manager.VerifiedCookies.TryGet(value, out var verified))
+            {
+                (_token, _storeKey) = (verified.Token, verified.StoreKey);
+                return;
+            }
             if (_manager.KeyRing.TryVerify(value, out var token))
             {
                 _token = token;
                 _storeKey = SessionToken.StoreKey(token);
+                _manager.VerifiedCookies.Add(value, new(token, _storeKey));
                 return;
             }
         }

@@ -68,6 +68,8 @@ public sealed class SessionManager : IDisposable
 
     internal SessionKeyRing KeyRing { get; } = null!;
 
+    internal VerifiedCookieCache VerifiedCookies { get; } = new();
+
     internal InvalidCookieTracker InvalidCookies => field ??= new InvalidCookieTracker(Options, Time);
 
     /// <summary>

@@ -77,3 +77,38 @@ public class StrictModeTests
         }
     }
 }
+
+public class VerifiedCookieCacheTests
+{
+    [Fact]
+    public async Task A_remembered_cookie_still_maps_only_its_exact_value_and_a_destroyed_session_stays_dead()
+    {
+        var setup = new TestSetup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        var good = browser.Value!;
+        Assert.Equal("1", await browser.RequestAsync(s => s["a"]));   // verified, now remembered
+        Assert.True(setup.Manager.VerifiedCookies.TryGet(good, out _));
+
+        var tampered = good[..^1] + (good[^1] == 'A' ? 'B' : 'A');
+        Assert.True(setup.Manager.Open($"sid={tampered}", false, null).IsNew);
+        Assert.False(setup.Manager.VerifiedCookies.TryGet(tampered, out _));
+
+        await browser.RequestAsync(s => s.Destroy());
+        Assert.True(setup.Manager.Open($"sid={good}", false, null).IsNew);   // the store decides, not the cache
+    }
+
+    [Fact]
+    public async Task The_cache_stays_bounded_and_correct_past_its_capacity()
+    {
+        var setup = new TestSetup();
+        var browsers = Enumerable.Range(0, 5000).Select(_ => setup.NewBrowser()).ToArray();
+        for (var i = 0; i < browsers.Length; i++)
+        {
+            var n = i;
+            await browsers[i].RequestAsync(s => s.Set("n", n));
+        }
+        for (var i = 0; i < browsers.Length; i++) Assert.Equal(i, await browsers[i].RequestAsync(s => s.Get<int>("n")));
+        Assert.True(setup.Manager.VerifiedCookies.Count <= 4096);
+    }
+}
