@@ -94,10 +94,7 @@ public class RedisStoreTests(RedisFixture redis)
 
         var late = setup.Manager.Open($"sid={first}", false, new RecordingCookieSink());
         await late.LoadAsync();
-        var login = browser.Open();
-        await login.RegenerateAsync();
-        await login.CommitAsync();
-        browser.Absorb(browser.LastSink);
+        await browser.RegenerateAsync();
         late["late"] = "write";
         await late.CommitAsync();
         Assert.True(setup.Manager.Open($"sid={first}", false, null).IsNew);

@@ -28,6 +28,15 @@ public sealed class CookieJar(SessionManager manager)
 
     public Task RequestAsync(Action<Session> handler) => RequestAsync(s => { handler(s); return 0; });
 
+    /// <summary>A sign-in request: regenerates the session and keeps the new cookie.</summary>
+    public async Task RegenerateAsync()
+    {
+        var session = Open();
+        await session.RegenerateAsync();
+        await session.CommitAsync();
+        Absorb(LastSink);
+    }
+
     public void Absorb(RecordingCookieSink sink)
     {
         if (sink.Current is not { } header) return;
