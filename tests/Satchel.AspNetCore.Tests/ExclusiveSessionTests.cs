@@ -7,7 +7,7 @@ namespace Satchel.AspNetCore.Tests;
 
 public class ExclusiveSessionTests
 {
-    private static void CounterEndpoints(WebApplication app, TaskCompletionSource? gate = null)
+    private static void CounterEndpoints(WebApplication app, TaskCompletionSource? gate = null, TaskCompletionSource? holding = null)
     {
         app.MapGet("/start", (Session s) => s.Set("n", 0));
         app.MapGet("/increment", async (Session s) =>
@@ -19,6 +19,7 @@ public class ExclusiveSessionTests
         app.MapGet("/hold", async (Session s) =>
         {
             s.Set("held", true);
+            holding?.TrySetResult();
             await gate!.Task;
         }).RequireExclusiveSession();
         app.MapGet("/read", (Session s) => s.Get<int>("n")).WithReadOnlySession();
@@ -40,12 +41,13 @@ public class ExclusiveSessionTests
     public async Task A_request_that_waits_too_long_fails_clearly_and_read_only_endpoints_never_wait()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var app = await SatchelApp.StartAsync(a => CounterEndpoints(a, gate), o => o.ExclusiveTimeout = TimeSpan.FromMilliseconds(300));
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await SatchelApp.StartAsync(a => CounterEndpoints(a, gate, holding), o => o.ExclusiveTimeout = TimeSpan.FromMilliseconds(300));
         using var browser = app.NewBrowser();
         await browser.GetStringAsync("/start");
 
         var holder = browser.GetAsync("/hold");
-        await Task.Delay(100);
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));   // /hold has the session
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await browser.GetAsync("/increment")).StatusCode);
         Assert.Equal("0", await browser.GetStringAsync("/read"));   // while /hold still holds the session
         gate.SetResult();
