@@ -468,7 +468,7 @@ public sealed class Session : IAsyncDisposable
         if (json.Length > options.MaxValueBytes)
             throw new SessionLimitExceededException($"Session value '{key}' is {json.Length} bytes of JSON; the limit is {options.MaxValueBytes} (Satchel:MaxValueBytes). Keep large data in your database and its id in the session.");
         BeginWrite();
-        if (!ContainsKey(key) && Keys.Count >= options.MaxKeys)
+        if (!ContainsKey(key) && CountKeys() >= options.MaxKeys)
             throw new SessionLimitExceededException($"Session already holds {options.MaxKeys} keys, the limit (Satchel:MaxKeys); '{key}' was not added.");
         (_changes ??= new(StringComparer.Ordinal))[key] = json;
         MarkModified();
@@ -481,6 +481,20 @@ public sealed class Session : IAsyncDisposable
     private bool Secure => _isHttps || _manager.Options.Cookie.Secure == CookieSecurePolicy.Always || _manager.Options.Cookie.UseHostPrefix;
 
     private SessionMetadata Metadata => _metadata ??= _manager.NewMetadata();
+
+    // Keys.Count without building the set: stored keys, plus keys this request added, less those it removed.
+    private int CountKeys()
+    {
+        var count = _cleared ? 0 : _stored.Count;
+        if (_changes is null) return count;
+        foreach (var (key, value) in _changes)
+        {
+            var wasStored = !_cleared && _stored.ContainsKey(key);
+            if (value is null && wasStored) count--;
+            else if (value is not null && !wasStored) count++;
+        }
+        return count;
+    }
 
     private bool ContainsKey(string key) =>
         _changes is not null && _changes.TryGetValue(key, out var changed) ? changed is not null : !_cleared && _stored.ContainsKey(key);

@@ -1,46 +1,34 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Satchel.Redis.Tests.Support;
-using Satchel.Tests.Support;
+using Satchel.AspNetCore.Tests.Support;
 
 namespace Satchel.Redis.Tests;
 
 /// <summary>Each test here has a redis-server of its own, since it stops it.</summary>
 public class RedisFaultTests
 {
-    private static async Task<(WebApplication App, HttpClient Browser, LogCollector Logs)> StartAppAsync(RedisServer server)
-    {
-        var logs = new LogCollector();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders().AddProvider(logs);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddSatchel(o => o.Secrets.Add(RedisSetup.Secret))
-            .UseRedis($"{server.Endpoint},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000,connectRetry=1");
-        builder.Services.AddHealthChecks().AddSatchelRedis();
-        var app = builder.Build();
-        app.UseSatchel();
-        app.MapGet("/write/{i:int}", (int i, Session s) => s.Set($"key{i}", i));
-        app.MapGet("/keys", (Session s) => s.Keys.Count);
-        app.MapHealthChecks("/health");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(address) };
-        return (app, browser, logs);
-    }
+    private static Task<SatchelApp> StartAppAsync(RedisServer server) =>
+        SatchelApp.StartAsync(
+            app =>
+            {
+                app.MapGet("/write/{i:int}", (int i, Session s) => s.Set($"key{i}", i));
+                app.MapGet("/keys", (Session s) => s.Keys.Count);
+                app.MapHealthChecks("/health");
+            },
+            store: b => b.UseRedis($"{server.Endpoint},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000,connectRetry=1"),
+            setup: b => b.Services.AddHealthChecks().AddSatchelRedis());
 
     [Fact]
     public async Task Redis_down_fails_requests_fast_with_503_and_back_up_serves_every_acknowledged_write()
     {
         using var server = new RedisServer();
-        var (app, browser, logs) = await StartAppAsync(server);
-        await using var _ = app;
-        using var __ = browser;
+        await using var app = await StartAppAsync(server);
+        using var browser = app.NewBrowser();
+        var logs = app.Logs;
 
         for (var i = 0; i < 20; i++) Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/write/{i}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/health")).StatusCode);

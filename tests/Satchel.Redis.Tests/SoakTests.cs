@@ -2,11 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Satchel.AspNetCore.Tests.Support;
 using Satchel.Redis.Tests.Support;
 
 namespace Satchel.Redis.Tests;
@@ -26,7 +23,7 @@ public class SoakTests
     public async Task Soak_on_the_memory_store_loses_no_acknowledged_write_and_never_answers_5xx()
     {
         await using var app = await StartAsync(b => b.UseMemory());
-        var result = await SoakAsync(app.Address, Duration, duringRun: null);
+        var result = await SoakAsync(app.BaseAddress, Duration, duringRun: null);
         Assert.True(result.Requests > Clients * 10, $"only {result.Requests} requests");
         Assert.Empty(result.Lost);
         Assert.Equal(0, result.ServerErrors);
@@ -38,7 +35,7 @@ public class SoakTests
         using var server = new RedisServer();
         await using var app = await StartAsync(b => b.UseRedis($"{server.Endpoint},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000"));
         var outage = (Start: DateTime.MaxValue, End: DateTime.MaxValue);
-        var result = await SoakAsync(app.Address, Duration + TimeSpan.FromSeconds(3), async () =>
+        var result = await SoakAsync(app.BaseAddress, Duration + TimeSpan.FromSeconds(3), async () =>
         {
             await Task.Delay(Duration / 2);
             outage.Start = DateTime.UtcNow;
@@ -151,31 +148,12 @@ public class SoakTests
         return new SoakResult(requests, serverErrors, outsideFault, [.. lost]);
     }
 
-    private sealed class SoakApp(WebApplication app, Uri address) : IAsyncDisposable
-    {
-        public Uri Address => address;
-
-        public async ValueTask DisposeAsync()
+    private static Task<SatchelApp> StartAsync(Action<SatchelBuilder> store) =>
+        SatchelApp.StartAsync(app =>
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
-    }
-
-    private static async Task<SoakApp> StartAsync(Action<SatchelBuilder> store)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        store(builder.Services.AddSatchel(o => o.Secrets.Add(RedisSetup.Secret)));
-        var app = builder.Build();
-        app.UseSatchel();
-        app.MapGet("/set", (string k, string v, Session s) => s[k] = v);
-        app.MapGet("/get", (string k, Session s) => s[k] ?? "\u2205");
-        app.MapGet("/regenerate", async (Session s) => await s.RegenerateAsync());
-        app.MapGet("/destroy", (Session s) => s.Destroy());
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SoakApp(app, new Uri(address));
-    }
+            app.MapGet("/set", (string k, string v, Session s) => s[k] = v);
+            app.MapGet("/get", (string k, Session s) => s[k] ?? "\u2205");
+            app.MapGet("/regenerate", async (Session s) => await s.RegenerateAsync());
+            app.MapGet("/destroy", (Session s) => s.Destroy());
+        }, store: store, setup: b => b.Logging.SetMinimumLevel(LogLevel.Warning));   // long runs: keep the captured log small
 }
