@@ -3,15 +3,18 @@ using System.Collections.Concurrent;
 namespace Satchel;
 
 /// <summary>
-/// The default store: sessions in this process's memory. Thread-safe; each change set applies
-/// under the lock of its own session only. Expired sessions are swept in the background, one
-/// entry at a time, never under a table-wide lock. An idle session of two small values costs
-/// about 200 bytes: the key is held as 32 bytes inline and the values packed in one array.
-/// Sessions are lost when the process ends and are not shared between processes: use Redis for that.
+/// The default store: sessions in this process's memory. Thread-safe: the table is split into
+/// shards, each an open-addressing hash table under its own short lock, so a change set applies
+/// atomically and different sessions rarely meet. Each session is one byte array (key, times and
+/// packed values), about 130 bytes for an idle session of two small values. Expired sessions are
+/// swept in the background one shard at a time, never under a table-wide lock. Sessions are lost
+/// when the process ends and are not shared between processes: use Redis for that.
 /// </summary>
 public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, IDisposable
 {
-    private readonly ConcurrentDictionary<StoreKey, Entry> _sessions = new();
+    private const int ShardCount = 64;
+
+    private readonly SessionTable[] _shards = new SessionTable[ShardCount];
     private readonly ConcurrentDictionary<string, UserKeys> _byUser = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<StoreKey, SessionLock> _locks = new();
     private readonly TimeProvider _time;
@@ -21,6 +24,7 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     /// <summary>Creates a store that sweeps expired sessions every <paramref name="sweepInterval"/> (default 1 minute).</summary>
     public MemorySessionStore(TimeProvider? timeProvider = null, TimeSpan? sweepInterval = null)
     {
+        for (var i = 0; i < ShardCount; i++) _shards[i] = new SessionTable();
         _time = timeProvider ?? TimeProvider.System;
         var interval = sweepInterval ?? TimeSpan.FromMinutes(1);
         _sweeper = _time.CreateTimer(static s => ((MemorySessionStore)s!).SweepExpired(), this, interval, interval);
@@ -36,20 +40,22 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     public ValueTask<SessionRecord?> LoadAsync(string key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
     {
         var storeKey = StoreKey.Parse(key);
-        if (!_sessions.TryGetValue(storeKey, out var entry)) return new((SessionRecord?)null);
-        SessionRecord record;
-        lock (entry)
+        var shard = ShardOf(storeKey);
+        byte[] blob;
+        lock (shard)
         {
-            if (entry.Deleted) return new((SessionRecord?)null);
-            if (entry.ExpiresAt <= now.UtcTicks)
+            var slot = shard.Find(storeKey);
+            if (slot < 0) return new((SessionRecord?)null);
+            blob = shard.Slots[slot]!;
+            if (SessionBlob.ExpiresAt(blob) <= now.UtcTicks)
             {
-                Remove(storeKey, entry);
+                RemoveAt(shard, slot);
                 return new((SessionRecord?)null);
             }
-            if (now.UtcTicks - entry.LastAccess >= touchInterval.Ticks) entry.LastAccess = now.UtcTicks;
-            record = entry.ToRecord();
+            if (now.UtcTicks - SessionBlob.LastAccess(blob) >= touchInterval.Ticks) SessionBlob.SetLastAccess(blob, now.UtcTicks);
         }
-        return new(record);
+        // Outside the lock: only the last access changes in place, and a record copies it.
+        return new(SessionBlob.ToRecord(blob));
     }
 
     /// <inheritdoc />
@@ -57,31 +63,34 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     {
         ArgumentNullException.ThrowIfNull(change);
         var storeKey = StoreKey.Parse(key);
-        if (change.Create)
+        var shard = ShardOf(storeKey);
+        if (change.Create && change.Metadata is null) throw new ArgumentException("A change that creates a session needs its metadata.", nameof(change));
+        lock (shard)
         {
-            var metadata = change.Metadata ?? throw new ArgumentException("A change that creates a session needs its metadata.", nameof(change));
-            var created = new Entry(Apply(PackedValues.Empty, change), metadata, change.Now);
-            if (_sessions.TryAdd(storeKey, created))
+            var slot = shard.Find(storeKey);
+            var live = slot >= 0 && SessionBlob.ExpiresAt(shard.Slots[slot]!) > change.Now.UtcTicks;
+            if (slot >= 0 && !live)
             {
+                RemoveAt(shard, slot);
+                slot = -1;
+            }
+            if (slot < 0)
+            {
+                if (!change.Create) return new(false);
+                shard.Add(SessionBlob.Create(storeKey, change.Metadata!, change));
                 Interlocked.Increment(ref _count);
-                IndexUser(storeKey, null, metadata.UserId);
+                IndexUser(storeKey, null, change.Metadata!.UserId);
                 return new(true);
             }
-        }
-
-        if (!_sessions.TryGetValue(storeKey, out var entry)) return new(false);
-        string? oldUser, newUser;
-        lock (entry)
-        {
-            if (entry.Deleted || entry.ExpiresAt <= change.Now.UtcTicks) return new(false);
-            oldUser = entry.UserId;
+            var old = shard.Slots[slot]!;
             // Copy on write: a loaded snapshot never changes under its reader.
-            if (change.Cleared || change.Values.Count > 0) entry.Values = Apply(new PackedValues(entry.Values), change);
-            if (change.Metadata is { } metadata) entry.SetMetadata(metadata);
-            entry.LastAccess = change.Now.UtcTicks;
-            newUser = entry.UserId;
+            shard.Slots[slot] = SessionBlob.Apply(old, change);
+            if (change.Metadata is { } metadata)
+            {
+                var oldUser = SessionBlob.UserId(old);
+                if (oldUser != metadata.UserId) IndexUser(storeKey, oldUser, metadata.UserId);
+            }
         }
-        if (oldUser != newUser) IndexUser(storeKey, oldUser, newUser);
         return new(true);
     }
 
@@ -89,9 +98,11 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     public ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
         var storeKey = StoreKey.Parse(key);
-        if (_sessions.TryGetValue(storeKey, out var entry))
+        var shard = ShardOf(storeKey);
+        lock (shard)
         {
-            lock (entry) Remove(storeKey, entry);
+            var slot = shard.Find(storeKey);
+            if (slot >= 0) RemoveAt(shard, slot);
         }
         return ValueTask.CompletedTask;
     }
@@ -107,12 +118,17 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
             lock (keys) snapshot = [.. keys];
             foreach (var key in snapshot)
             {
-                if (!_sessions.TryGetValue(key, out var entry)) continue;
-                lock (entry)
+                var shard = ShardOf(key);
+                byte[] blob;
+                lock (shard)
                 {
-                    if (!entry.Deleted && entry.ExpiresAt > now.UtcTicks && entry.UserId == userId)
-                        list.Add(new StoredSession(key.ToString(), entry.Metadata(), new DateTimeOffset(entry.LastAccess, TimeSpan.Zero)));
+                    var slot = shard.Find(key);
+                    if (slot < 0) continue;
+                    blob = shard.Slots[slot]!;
                 }
+                var record = SessionBlob.ToRecord(blob);
+                if (record.ExpiresAt.UtcTicks > now.UtcTicks && record.Metadata.UserId == userId)
+                    list.Add(new StoredSession(key.ToString(), record.Metadata, record.LastAccess));
             }
         }
         return new(list);
@@ -154,12 +170,20 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     {
         var now = _time.GetUtcNow().UtcTicks;
         var removed = 0;
-        foreach (var (key, entry) in _sessions)
+        var expired = new List<StoreKey>();
+        foreach (var shard in _shards)
         {
-            if (Volatile.Read(ref entry.LastAccess) + entry.Idle > now && entry.Deadline > now) continue;
-            lock (entry)
+            lock (shard)
             {
-                if (entry.ExpiresAt <= now && Remove(key, entry)) removed++;
+                foreach (var blob in shard.Slots)
+                {
+                    if (blob is not null && SessionBlob.ExpiresAt(blob) <= now) expired.Add(SessionBlob.Key(blob));
+                }
+                // By key, not by slot: removing shifts the slots that follow.
+                foreach (var key in expired) RemoveAt(shard, shard.Find(key));
+                removed += expired.Count;
+                expired.Clear();
+                shard.ShrinkIfSparse();
             }
         }
         return removed;
@@ -168,16 +192,16 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     /// <summary>Stops the background sweep.</summary>
     public void Dispose() => _sweeper.Dispose();
 
-    // Called under the entry's lock.
-    private bool Remove(StoreKey key, Entry entry)
+    // The key is a SHA-256: its first bits pick the shard, others the slot.
+    private SessionTable ShardOf(in StoreKey key) => _shards[(int)(key.A & (ShardCount - 1))];
+
+    // Called under the shard's lock.
+    private void RemoveAt(SessionTable shard, int slot)
     {
-        if (entry.Deleted) return false;
-        entry.Deleted = true;
-        // Remove only this entry: a racing create under the same key is not ours to drop.
-        if (!_sessions.TryRemove(new KeyValuePair<StoreKey, Entry>(key, entry))) return false;
+        var blob = shard.Slots[slot]!;
+        shard.RemoveAt(slot);
         Interlocked.Decrement(ref _count);
-        IndexUser(key, entry.UserId, null);
-        return true;
+        if (SessionBlob.UserId(blob) is { } userId) IndexUser(SessionBlob.Key(blob), userId, null);
     }
 
     private void IndexUser(StoreKey key, string? oldUser, string? newUser)
@@ -207,9 +231,6 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
         }
     }
 
-    private static byte[] Apply(PackedValues current, SessionChange change) =>
-        PackedValues.Apply(change.Cleared ? PackedValues.Empty : current, change.Values);
-
     private sealed class SessionLock : IDisposable
     {
         public readonly SemaphoreSlim Semaphore = new(1, 1);
@@ -237,46 +258,5 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     private sealed class UserKeys : HashSet<StoreKey>
     {
         public bool Retired;
-    }
-
-    /// <summary>One session, compact: times as UTC ticks, values packed. Guarded by locking the entry.</summary>
-    private sealed class Entry
-    {
-        public byte[] Values;
-        public long LastAccess;
-        public long Created;
-        public long Idle;
-        public long Deadline;   // long.MaxValue: none
-        public string? UserId;
-        public string? UserAgent;
-        public bool Persistent;
-        public bool Deleted;
-
-        public Entry(byte[] values, SessionMetadata metadata, DateTimeOffset now)
-        {
-            Values = values;
-            LastAccess = now.UtcTicks;
-            SetMetadata(metadata);
-        }
-
-        public long ExpiresAt => Math.Min(LastAccess + Idle, Deadline);
-
-        public void SetMetadata(SessionMetadata metadata)
-        {
-            Created = metadata.Created.UtcTicks;
-            Idle = metadata.IdleTimeout.Ticks;
-            Deadline = metadata.AbsoluteDeadline?.UtcTicks ?? long.MaxValue;
-            Persistent = metadata.Persistent;
-            UserId = metadata.UserId;
-            UserAgent = metadata.UserAgent;
-        }
-
-        public SessionMetadata Metadata() => new(
-            new DateTimeOffset(Created, TimeSpan.Zero),
-            TimeSpan.FromTicks(Idle),
-            Deadline == long.MaxValue ? null : new DateTimeOffset(Deadline, TimeSpan.Zero),
-            Persistent, UserId, UserAgent);
-
-        public SessionRecord ToRecord() => new(new PackedValues(Values), Metadata(), new DateTimeOffset(LastAccess, TimeSpan.Zero));
     }
 }

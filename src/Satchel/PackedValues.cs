@@ -8,21 +8,17 @@ namespace Satchel;
 
 /// <summary>
 /// A session's values packed into one byte array — [length][UTF-8 key][length][JSON value] per
-/// entry — so an idle session in the memory store costs one small object instead of a dictionary
-/// with a node, a string and an array per value. Read as a dictionary by scanning: sessions hold few keys.
+/// entry, from <c>start</c> to the end of the array — so an idle session in the memory store costs
+/// no dictionary, node, string or array per value. Read as a dictionary by scanning: sessions hold few keys.
 /// </summary>
-internal sealed class PackedValues(byte[] packed) : IReadOnlyDictionary<string, byte[]>
+internal sealed class PackedValues(byte[] buffer, int start) : IReadOnlyDictionary<string, byte[]>
 {
-    public static readonly PackedValues Empty = new([]);
-
-    public byte[] Packed => packed;
-
     public int Count
     {
         get
         {
             var count = 0;
-            for (var reader = new Reader(packed); reader.Next(); ) count++;
+            for (var reader = new Reader(buffer, start); reader.Next(); ) count++;
             return count;
         }
     }
@@ -37,9 +33,9 @@ internal sealed class PackedValues(byte[] packed) : IReadOnlyDictionary<string, 
 
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out byte[] value)
     {
-        if (Find(key, out var start, out var length))
+        if (Find(key, out var valueStart, out var length))
         {
-            value = packed.AsSpan(start, length).ToArray();
+            value = buffer.AsSpan(valueStart, length).ToArray();
             return true;
         }
         value = null;
@@ -48,61 +44,70 @@ internal sealed class PackedValues(byte[] packed) : IReadOnlyDictionary<string, 
 
     public IEnumerator<KeyValuePair<string, byte[]>> GetEnumerator()
     {
-        var reader = new Reader(packed);
+        var reader = new Reader(buffer, start);
         while (reader.Next())
-            yield return new(Encoding.UTF8.GetString(packed, reader.KeyStart, reader.KeyLength), packed.AsSpan(reader.ValueStart, reader.ValueLength).ToArray());
+            yield return new(Encoding.UTF8.GetString(buffer, reader.KeyStart, reader.KeyLength), buffer.AsSpan(reader.ValueStart, reader.ValueLength).ToArray());
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>These values with <paramref name="changes"/> applied (null removes a key), packed anew.</summary>
-    public static byte[] Apply(PackedValues current, IReadOnlyDictionary<string, byte[]?> changes)
+    /// <summary>Writes the packed <paramref name="current"/> values with <paramref name="changes"/> applied (null removes a key).</summary>
+    public static void WriteApplied(IBufferWriter<byte> into, ReadOnlySpan<byte> current, IReadOnlyDictionary<string, byte[]?> changes)
     {
-        var buffer = new ArrayBufferWriter<byte>(current.Packed.Length + 64);
         // Keep each current entry the change leaves alone, bytes as they are.
-        for (var reader = new Reader(current.Packed); reader.Next(); )
+        for (var position = 0; position < current.Length; )
         {
-            var key = Encoding.UTF8.GetString(current.Packed, reader.KeyStart, reader.KeyLength);
-            if (changes.ContainsKey(key)) continue;
-            Write(buffer, current.Packed.AsSpan(reader.KeyStart, reader.KeyLength), current.Packed.AsSpan(reader.ValueStart, reader.ValueLength));
+            var entryStart = position;
+            var keyLength = ReadLength(current, ref position);
+            var key = current.Slice(position, keyLength);
+            position += keyLength;
+            var valueLength = ReadLength(current, ref position);
+            position += valueLength;
+            if (changes.Count == 0 || !Changed(key, changes)) into.Write(current[entryStart..position]);
         }
         foreach (var (key, value) in changes)
         {
-            if (value is not null) Write(buffer, Encoding.UTF8.GetBytes(key), value);
+            if (value is null) continue;
+            var keyLength = Encoding.UTF8.GetByteCount(key);
+            var span = into.GetSpan(keyLength + value.Length + 10);
+            var n = WriteLength(span, keyLength);
+            n += Encoding.UTF8.GetBytes(key, span[n..]);
+            n += WriteLength(span[n..], value.Length);
+            value.CopyTo(span[n..]);
+            into.Advance(n + value.Length);
         }
-        return buffer.WrittenSpan.ToArray();
     }
 
-    private static void Write(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    private static bool Changed(ReadOnlySpan<byte> key, IReadOnlyDictionary<string, byte[]?> changes)
     {
-        var span = buffer.GetSpan(key.Length + value.Length + 10);
-        var n = WriteLength(span, key.Length);
-        key.CopyTo(span[n..]);
-        n += key.Length;
-        n += WriteLength(span[n..], value.Length);
-        value.CopyTo(span[n..]);
-        buffer.Advance(n + value.Length);
+        // ASCII keys (nearly all) compare without decoding.
+        if (!Ascii.IsValid(key)) return changes.ContainsKey(Encoding.UTF8.GetString(key));
+        foreach (var changed in changes.Keys)
+        {
+            if (Ascii.Equals(key, changed)) return true;
+        }
+        return false;
     }
 
-    private bool Find(string key, out int start, out int length)
+    private bool Find(string key, out int valueStart, out int length)
     {
         ArgumentNullException.ThrowIfNull(key);
         var max = Encoding.UTF8.GetMaxByteCount(key.Length);
         Span<byte> keyBytes = max <= 512 ? stackalloc byte[max] : new byte[max];
         keyBytes = keyBytes[..Encoding.UTF8.GetBytes(key, keyBytes)];
-        for (var reader = new Reader(packed); reader.Next(); )
+        for (var reader = new Reader(buffer, start); reader.Next(); )
         {
-            if (packed.AsSpan(reader.KeyStart, reader.KeyLength).SequenceEqual(keyBytes))
+            if (buffer.AsSpan(reader.KeyStart, reader.KeyLength).SequenceEqual(keyBytes))
             {
-                (start, length) = (reader.ValueStart, reader.ValueLength);
+                (valueStart, length) = (reader.ValueStart, reader.ValueLength);
                 return true;
             }
         }
-        (start, length) = (0, 0);
+        (valueStart, length) = (0, 0);
         return false;
     }
 
-    private static int WriteLength(Span<byte> into, int value)
+    internal static int WriteLength(Span<byte> into, int value)
     {
         var n = 0;
         var v = (uint)value;
@@ -115,9 +120,24 @@ internal sealed class PackedValues(byte[] packed) : IReadOnlyDictionary<string, 
         return n;
     }
 
-    private struct Reader(byte[] packed)
+    internal static int ReadLength(ReadOnlySpan<byte> from, ref int position)
     {
-        private int _position;
+        var value = 0;
+        var shift = 0;
+        byte b;
+        do
+        {
+            b = from[position++];
+            value |= (b & 0x7F) << shift;
+            shift += 7;
+        }
+        while ((b & 0x80) != 0);
+        return value;
+    }
+
+    private struct Reader(byte[] buffer, int start)
+    {
+        private int _position = start;
 
         public int KeyStart { get; private set; }
         public int KeyLength { get; private set; }
@@ -126,29 +146,14 @@ internal sealed class PackedValues(byte[] packed) : IReadOnlyDictionary<string, 
 
         public bool Next()
         {
-            if (_position >= packed.Length) return false;
-            KeyLength = ReadLength();
+            if (_position >= buffer.Length) return false;
+            KeyLength = ReadLength(buffer, ref _position);
             KeyStart = _position;
             _position += KeyLength;
-            ValueLength = ReadLength();
+            ValueLength = ReadLength(buffer, ref _position);
             ValueStart = _position;
             _position += ValueLength;
             return true;
-        }
-
-        private int ReadLength()
-        {
-            var value = 0;
-            var shift = 0;
-            byte b;
-            do
-            {
-                b = packed[_position++];
-                value |= (b & 0x7F) << shift;
-                shift += 7;
-            }
-            while ((b & 0x80) != 0);
-            return value;
         }
     }
 }
