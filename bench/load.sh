@@ -4,22 +4,36 @@
 # measurement is preceded by a warm-up. Prints requests/s, p99 latency and the ratios, and
 # writes them under bench/results/<timestamp>/.
 #
-#   bench/load.sh                          # memory and Redis, 2 rounds of 10 s per cell
+#   bench/load.sh                          # memory and Redis, 5 rounds of 5 s per cell
 #   STORES=memory ROUNDS=3 DURATION=15 bench/load.sh
+#   ENDPOINTS="read hit" VARIANTS="satchel none" bench/load.sh      # a subset
+#   PIN=0 bench/load.sh                    # let the scheduler place everything (noisier)
+#
+# With two or more cores the app under test runs alone on core 0 and wrk and Redis on the others
+# (taskset), so the app's CPU time per request decides its throughput and the load generator does
+# not steal from it: on this 2-core machine that cut the run-to-run spread of a cell from ±15 %.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 STORES=${STORES:-"memory redis"}
-ROUNDS=${ROUNDS:-2}
-DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-3}
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-1}
+TIERUP=${TIERUP:-5}   # seconds per endpoint and variant before the first round, so the JIT's tiering is done
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-1}
 SESSIONS=${SESSIONS:-500}
-VARIANTS=(satchel aspnet none)
-# The seed's own system, express-session, runs too where Node.js is installed.
-if command -v node >/dev/null && command -v npm >/dev/null; then VARIANTS+=(express); fi
-ENDPOINTS=(bare login read hit)
+if [ -n "${VARIANTS:-}" ]; then read -ra VARIANTS <<<"$VARIANTS"; else
+  VARIANTS=(satchel aspnet none)
+  # The seed's own system, express-session, runs too where Node.js is installed.
+  if command -v node >/dev/null && command -v npm >/dev/null; then VARIANTS+=(express); fi
+fi
+read -ra ENDPOINTS <<<"${ENDPOINTS:-bare login read hit}"
+PIN=${PIN:-1}
+app_cpu=() load_cpu=()
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  app_cpu=(taskset -c 0); load_cpu=(taskset -c "1-$(( $(nproc) - 1 ))")
+fi
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -53,21 +67,21 @@ redis_port=""
 if [[ " $STORES " == *" redis "* ]]; then
   redis_port=$(free_port)
   redis_dir=$(mktemp -d)
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" --daemonize no --logfile "$redis_dir/log" &
+  "${load_cpu[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" --daemonize no --logfile "$redis_dir/log" &
   pids+=($!)
   for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP}s warm-up; $SESSIONS sessions per variant" | tee "$out/machine.txt"
+echo "machine: $(nproc) cores${app_cpu:+ (app pinned to core 0, wrk and Redis to the rest)}, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP}s warm-up; $SESSIONS sessions per variant" | tee "$out/machine.txt"
 
 for store in $STORES; do
   declare -A url=()
   for variant in "${VARIANTS[@]}"; do
     port=$(free_port)
     if [ "$variant" = express ]; then
-      node bench/express/server.js "$port" "$store" "${redis_port:-6379}" >/dev/null 2>&1 &
+      "${app_cpu[@]}" node bench/express/server.js "$port" "$store" "${redis_port:-6379}" >/dev/null 2>&1 &
     else
-      dotnet "$app" --variant "$variant" --store "$store" --redis "127.0.0.1:${redis_port:-6379}" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+      "${app_cpu[@]}" dotnet "$app" --variant "$variant" --store "$store" --redis "127.0.0.1:${redis_port:-6379}" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
     fi
     pids+=($!)
     url[$variant]="http://127.0.0.1:$port"
@@ -79,6 +93,19 @@ for store in $STORES; do
     done
     [ "$variant" = none ] || [ -s "$cookies" ] || { echo "no cookies from $variant"; exit 1; }
   done
+  # The no-session app gets the same cookies, so every variant parses the same request bytes.
+  for seeded in satchel aspnet; do
+    if [ -s "$out/cookies-$store-$seeded.txt" ]; then cp "$out/cookies-$store-$seeded.txt" "$out/cookies-$store-none.txt"; break; fi
+  done
+  # Tiered compilation recompiles hot methods for a while after start (instrumented, then optimized);
+  # measured before that ends, the variant with more code looks slower than it is.
+  for variant in "${VARIANTS[@]}"; do
+    for endpoint in "${ENDPOINTS[@]}"; do
+      cookie_file="$out/cookies-$store-$variant.txt"
+      [ "$endpoint" = login ] && cookie_file=/dev/null
+      "${load_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${TIERUP}s" -s bench/cookies.lua "${url[$variant]}/$endpoint" -- "$cookie_file" >/dev/null
+    done
+  done
   for round in $(seq "$ROUNDS"); do
     order=("${VARIANTS[@]}")
     (( round % 2 == 0 )) && order=($(printf '%s\n' "${VARIANTS[@]}" | tac))
@@ -86,8 +113,8 @@ for store in $STORES; do
       for variant in "${order[@]}"; do
         cookie_file="$out/cookies-$store-$variant.txt"
         [ "$endpoint" = login ] && cookie_file=/dev/null   # every request makes a new session
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/cookies.lua "${url[$variant]}/$endpoint" -- "$cookie_file" >/dev/null
-        result=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/cookies.lua "${url[$variant]}/$endpoint" -- "$cookie_file")
+        "${load_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/cookies.lua "${url[$variant]}/$endpoint" -- "$cookie_file" >/dev/null
+        result=$("${load_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/cookies.lua "${url[$variant]}/$endpoint" -- "$cookie_file")
         if grep -q "Non-2xx" <<<"$result"; then echo "$store/$variant/$endpoint answered errors:"; echo "$result"; exit 1; fi
         rps=$(awk '/Requests\/sec/{print $2}' <<<"$result")
         p99=$(to_ms "$(awk '$1=="99%"{print $2}' <<<"$result")")
@@ -98,17 +125,35 @@ for store in $STORES; do
   unset url
 done
 
-# Summary: mean of the rounds, with the spread (min-max) of requests/s.
-awk -F'\t' 'NR>1 {k=$1"\t"$3"\t"$4; n[k]++; s[k]+=$5; p[k]+=$6; if(!(k in lo)||$5<lo[k])lo[k]=$5; if($5>hi[k])hi[k]=$5}
+# Summary: mean req/s of the rounds with their spread, and each ratio as the median of the
+# per-round ratios (cells of one round ran back to back, so the machine's drift mostly cancels).
+awk -F'\t' -v endpoints="${ENDPOINTS[*]}" '
+  function median(list,   m, i, j, t, v) {
+    m = split(list, v, " "); if (m == 0) return "–"
+    for (i = 2; i <= m; i++) { t = v[i] + 0; for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j+1] = v[j]; v[j+1] = t }
+    return sprintf("%.2f× (%.2f–%.2f)", (m % 2) ? v[(m+1)/2] : (v[m/2] + v[m/2+1]) / 2, v[1], v[m])
+  }
+  function ratios(st, e, x, y,   r, list) {
+    list = ""
+    for (r = 1; r <= rounds; r++) if ((st, e, x, r) in rps && (st, e, y, r) in rps) list = list " " rps[st, e, x, r] / rps[st, e, y, r]
+    return median(list)
+  }
+  function cell(k) { return (k in n) ? sprintf("%.0f (%.0f–%.0f)", s[k] / n[k], lo[k], hi[k]) : "–" }
+  function p99(k) { return (k in n) ? sprintf("%.2f", p[k] / n[k]) : "–" }
+  NR > 1 {
+    k = $1 SUBSEP $3 SUBSEP $4; n[k]++; s[k] += $5; p[k] += $6
+    if (!(k in lo) || $5 < lo[k]) lo[k] = $5; if ($5 > hi[k]) hi[k] = $5
+    rps[$1, $3, $4, $2] = $5; if ($2 > rounds) rounds = $2; stores[$1] = 1
+  }
   END {
-    for (k in n) { split(k,a,"\t"); mean[k]=s[k]/n[k]; stores[a[1]]=1 }
-    print "| store | endpoint | Satchel req/s | ASP.NET Core session req/s | no session req/s | express-session req/s | Satchel ÷ ASP.NET | Satchel ÷ bare | ASP.NET ÷ bare | p99 ms (Satchel / ASP.NET / none) |"
+    print "| store | endpoint | Satchel req/s | ASP.NET Core session req/s | no session req/s | express-session req/s | Satchel ÷ ASP.NET | Satchel ÷ no session | ASP.NET ÷ no session | p99 ms (Satchel / ASP.NET / none) |"
     print "|---|---|---|---|---|---|---|---|---|---|"
-    split("bare login read hit", eps, " ")
-    for (st in stores) for (i=1;i<=4;i++) { e=eps[i]; ks=st"\t"e"\tsatchel"; ka=st"\t"e"\taspnet"; kn=st"\t"e"\tnone"; kb=st"\tbare\tnone"
-      kx=st"\t"e"\texpress"; ex=(kx in mean) ? sprintf("%.0f", mean[kx]) : "–"
-      printf "| %s | /%s | %.0f (%.0f–%.0f) | %.0f (%.0f–%.0f) | %.0f | %s | %.2f× | %.2f× | %.2f× | %.2f / %.2f / %.2f |\n", st, e,
-        mean[ks], lo[ks], hi[ks], mean[ka], lo[ka], hi[ka], mean[kn], ex, mean[ks]/mean[ka], mean[ks]/mean[kb], mean[ka]/mean[kb], p[ks]/n[ks], p[ka]/n[ka], p[kn]/n[kn] }
+    ne = split(endpoints, eps, " ")
+    for (st in stores) for (i = 1; i <= ne; i++) { e = eps[i]
+      printf "| %s | /%s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s |\n", st, e,
+        cell(st SUBSEP e SUBSEP "satchel"), cell(st SUBSEP e SUBSEP "aspnet"), cell(st SUBSEP e SUBSEP "none"), cell(st SUBSEP e SUBSEP "express"),
+        ratios(st, e, "satchel", "aspnet"), ratios(st, e, "satchel", "none"), ratios(st, e, "aspnet", "none"),
+        p99(st SUBSEP e SUBSEP "satchel"), p99(st SUBSEP e SUBSEP "aspnet"), p99(st SUBSEP e SUBSEP "none") }
   }' "$raw" | tee "$out/summary.md"
 dotnet build bench/Satchel.Chart -c Release -nologo -v quiet >/dev/null \
   && dotnet bench/Satchel.Chart/bin/Release/net10.0/Satchel.Chart.dll "$raw" "$out/benchmarks.png" \
