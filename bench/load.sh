@@ -149,11 +149,12 @@ awk -F'\t' -v endpoints="${ENDPOINTS[*]}" '
     print "| store | endpoint | Satchel req/s | ASP.NET Core session req/s | no session req/s | express-session req/s | Satchel ÷ ASP.NET | Satchel ÷ no session | ASP.NET ÷ no session | p99 ms (Satchel / ASP.NET / none) |"
     print "|---|---|---|---|---|---|---|---|---|---|"
     ne = split(endpoints, eps, " ")
-    for (st in stores) for (i = 1; i <= ne; i++) { e = eps[i]
+    ns = split("memory redis", order, " ")
+    for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
       printf "| %s | /%s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s |\n", st, e,
         cell(st SUBSEP e SUBSEP "satchel"), cell(st SUBSEP e SUBSEP "aspnet"), cell(st SUBSEP e SUBSEP "none"), cell(st SUBSEP e SUBSEP "express"),
         ratios(st, e, "satchel", "aspnet"), ratios(st, e, "satchel", "none"), ratios(st, e, "aspnet", "none"),
-        p99(st SUBSEP e SUBSEP "satchel"), p99(st SUBSEP e SUBSEP "aspnet"), p99(st SUBSEP e SUBSEP "none") }
+        p99(st SUBSEP e SUBSEP "satchel"), p99(st SUBSEP e SUBSEP "aspnet"), p99(st SUBSEP e SUBSEP "none") } }
   }' "$raw" | tee "$out/summary.md"
 dotnet build bench/Satchel.Chart -c Release -nologo -v quiet >/dev/null \
   && dotnet bench/Satchel.Chart/bin/Release/net10.0/Satchel.Chart.dll "$raw" "$out/benchmarks.png" \

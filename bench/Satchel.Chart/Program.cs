@@ -43,7 +43,7 @@ foreach (var store in stores.Where(s => rows.Keys.Any(k => k.Store == s)))
 }
 plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
 plot.Axes.Left.Label.Text = "thousand requests/s (higher is better)";
-plot.Title("Satchel vs ASP.NET Core session and express-session, same endpoints, same store, one run (2 cores, wrk -c64)");
+plot.Title("Satchel vs ASP.NET Core session and express-session, same endpoints, same store, one run (app alone on 1 core, wrk -c64 and Redis on the other)");
 plot.Axes.SetLimitsY(0, rows.Values.Max() / 1000 * 1.2);
 foreach (var (_, label, color) in variants) plot.Legend.ManualItems.Add(new LegendItem { LabelText = label, FillColor = color });
 plot.ShowLegend(Alignment.UpperCenter, Orientation.Horizontal);
