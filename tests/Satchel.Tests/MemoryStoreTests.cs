@@ -63,6 +63,51 @@ public class MemoryStoreTests
         Assert.Equal(key, listed.Key);
     }
 
+    [Fact]
+    public async Task Parallel_creates_writes_loads_deletes_and_sweeps_keep_the_table_and_its_count_consistent()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var store = new MemorySessionStore(time, TimeSpan.FromDays(1));
+        var keys = Enumerable.Range(0, 4_000).Select(_ => SessionToken.StoreKey(SessionToken.NewToken())).ToArray();
+        var live = new bool[keys.Length];
+
+        // Each worker owns every fourth key, so the expected state is known, while all of them
+        // share the 64 tables, their growth and the sweeps running alongside.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        {
+            var random = new Random(worker);
+            for (var step = 0; step < 20_000; step++)
+            {
+                var i = random.Next(keys.Length / 4) * 4 + worker;
+                switch (random.Next(4))
+                {
+                    case 0:
+                        Assert.True(await store.CommitAsync(keys[i], Create(i, TimeSpan.FromHours(1))));
+                        live[i] = true;
+                        break;
+                    case 1:
+                        var change = new SessionChange { Now = Start, Values = Values(("n", i.ToString(System.Globalization.CultureInfo.InvariantCulture))) };
+                        Assert.Equal(live[i], await store.CommitAsync(keys[i], change));
+                        break;
+                    case 2:
+                        await store.DeleteAsync(keys[i]);
+                        live[i] = false;
+                        break;
+                    default:
+                        var record = await store.LoadAsync(keys[i], Start, TimeSpan.FromMinutes(1));
+                        Assert.Equal(live[i], record is not null);
+                        if (record is not null) Assert.Equal($"\"{i}\"", Encoding.UTF8.GetString(record.Values["n"]));
+                        break;
+                }
+                if (worker == 0 && step % 2_000 == 0) Assert.Equal(0, store.SweepExpired());
+            }
+        })));
+
+        Assert.Equal(live.Count(l => l), store.Count);
+        for (var i = 0; i < keys.Length; i++)
+            Assert.Equal(live[i], await store.LoadAsync(keys[i], Start, TimeSpan.FromMinutes(1)) is not null);
+    }
+
     private static SessionChange Create(int i, TimeSpan idle) => new()
     {
         Now = Start,
