@@ -126,9 +126,11 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
                     if (slot < 0) continue;
                     blob = shard.Slots[slot]!;
                 }
-                var record = SessionBlob.ToRecord(blob);
-                if (record.ExpiresAt.UtcTicks > now.UtcTicks && record.Metadata.UserId == userId)
-                    list.Add(new StoredSession(key.ToString(), record.Metadata, record.LastAccess));
+                // Metadata only: listing never needs the values.
+                if (SessionBlob.ExpiresAt(blob) <= now.UtcTicks) continue;
+                var metadata = SessionBlob.Metadata(blob);
+                if (metadata.UserId == userId)
+                    list.Add(new StoredSession(key.ToString(), metadata, new DateTimeOffset(SessionBlob.LastAccess(blob), TimeSpan.Zero)));
             }
         }
         return new(list);
