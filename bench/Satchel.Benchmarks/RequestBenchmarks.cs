@@ -4,12 +4,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 
 namespace Satchel.Benchmarks;
 
 /// <summary>
-/// One whole /read and /hit request through the middleware, in process (no sockets): Satchel's
-/// UseSatchel against ASP.NET Core's UseSession on DistributedMemoryCache, and no session.
+/// One whole /read and /hit request through routing, the session middleware and a minimal-API
+/// endpoint, in process (no sockets): Satchel's UseSatchel against ASP.NET Core's UseSession on
+/// DistributedMemoryCache, and no session.
 /// </summary>
 [MemoryDiagnoser]
 public class RequestBenchmarks
@@ -21,18 +23,53 @@ public class RequestBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
+        // The endpoints of bench/Satchel.BenchApp: minimal APIs taking a Session (Satchel) or
+        // HttpContext (ASP.NET Core), so parameter binding and the request's DI scope count too.
         _satchel = await Pipeline.CreateAsync(
             s => s.AddSatchel(o => o.Secrets.Add("bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz")),
             a => a.UseSatchel(),
-            read: c => { _ = c.GetSession()["user"]; return Task.CompletedTask; },
-            hit: c => { var s = c.GetSession(); s.Set("hits", s.Get("hits", BenchJson.Default.Int32) + 1, BenchJson.Default.Int32); return Task.CompletedTask; });
+            e =>
+            {
+                e.MapGet("/bare", () => "ok");
+                e.MapGet("/login", (Session s) => { s["user"] = "user-42"; s.Set("hits", 0, BenchJson.Default.Int32); return "ok"; });
+                e.MapGet("/read", (Session s) => s["user"] ?? "none");
+                e.MapGet("/hit", (Session s) =>
+                {
+                    var hits = s.Get("hits", BenchJson.Default.Int32) + 1;
+                    s.Set("hits", hits, BenchJson.Default.Int32);
+                    return hits.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                });
+            });
         _aspnet = await Pipeline.CreateAsync(
             s => s.AddDistributedMemoryCache().AddSession(),
             a => a.UseSession(),
-            read: async c => { await c.Session.LoadAsync(); _ = c.Session.GetString("user"); },
-            hit: async c => { await c.Session.LoadAsync(); c.Session.SetInt32("hits", (c.Session.GetInt32("hits") ?? 0) + 1); });
-        _none = await Pipeline.CreateAsync(_ => { }, _ => { }, _ => Task.CompletedTask, _ => Task.CompletedTask);
+            e =>
+            {
+                e.MapGet("/bare", () => "ok");
+                e.MapGet("/login", async (HttpContext c) => { await c.Session.LoadAsync(); c.Session.SetString("user", "user-42"); c.Session.SetInt32("hits", 0); return "ok"; });
+                e.MapGet("/read", async (HttpContext c) => { await c.Session.LoadAsync(); return c.Session.GetString("user") ?? "none"; });
+                e.MapGet("/hit", async (HttpContext c) =>
+                {
+                    await c.Session.LoadAsync();
+                    var hits = (c.Session.GetInt32("hits") ?? 0) + 1;
+                    c.Session.SetInt32("hits", hits);
+                    return hits.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                });
+            });
+        _none = await Pipeline.CreateAsync(_ => { }, _ => { }, e =>
+        {
+            e.MapGet("/bare", () => "ok");
+            e.MapGet("/login", () => "ok");
+            e.MapGet("/read", () => "user-42");
+            e.MapGet("/hit", () => "1");
+        });
     }
+
+    [Benchmark(Description = "no session /bare")]
+    public Task NoSessionBare() => _none.RunAsync("/bare");
+
+    [Benchmark(Description = "Satchel /bare")]
+    public Task SatchelBare() => _satchel.RunAsync("/bare");
 
     [Benchmark(Baseline = true, Description = "no session /read")]
     public Task NoSessionRead() => _none.RunAsync("/read");
@@ -49,26 +86,49 @@ public class RequestBenchmarks
     [Benchmark(Description = "ASP.NET Core session /hit")]
     public Task AspNetHit() => _aspnet.RunAsync("/hit");
 
+    /// <summary>Runs one benchmark in a loop, for a profiler such as perf.</summary>
+    public static async Task LoopAsync(string name, TimeSpan duration)
+    {
+        var bench = new RequestBenchmarks();
+        await bench.Setup();
+        Func<Task> run = name switch
+        {
+            "none-bare" => bench.NoSessionBare,
+            "satchel-bare" => bench.SatchelBare,
+            "none-read" => bench.NoSessionRead,
+            "satchel-read" => bench.SatchelRead,
+            "satchel-hit" => bench.SatchelHit,
+            "aspnet-read" => bench.AspNetRead,
+            "aspnet-hit" => bench.AspNetHit,
+            _ => throw new ArgumentException($"Unknown benchmark '{name}': none-read, satchel-read, satchel-hit, aspnet-read or aspnet-hit."),
+        };
+        var end = DateTime.UtcNow + duration;
+        long count = 0;
+        while (DateTime.UtcNow < end)
+        {
+            for (var i = 0; i < 1000; i++) await run();
+            count += 1000;
+        }
+        Console.WriteLine($"{name}: {count} requests, {duration.TotalMilliseconds * 1e6 / count:F0} ns each");
+    }
+
     private sealed class Pipeline
     {
         private RequestDelegate _app = null!;
-        private IServiceProvider _services = null!;
+        private IServiceScopeFactory _scopes = null!;
         private string _cookie = "";
 
-        public static async Task<Pipeline> CreateAsync(Action<IServiceCollection> services, Action<IApplicationBuilder> use, Func<HttpContext, Task> read, Func<HttpContext, Task> hit)
+        public static async Task<Pipeline> CreateAsync(Action<IServiceCollection> services, Action<IApplicationBuilder> use, Action<IEndpointRouteBuilder> endpoints)
         {
-            var collection = new ServiceCollection().AddLogging(l => l.ClearProviders()).AddOptions();
+            var collection = new ServiceCollection().AddLogging(l => l.ClearProviders()).AddOptions().AddRouting()
+                .AddSingleton(new System.Diagnostics.DiagnosticListener("Microsoft.AspNetCore"));
             services(collection);
-            var pipeline = new Pipeline { _services = collection.BuildServiceProvider() };
-            var builder = new ApplicationBuilder(pipeline._services);
+            var provider = collection.BuildServiceProvider();
+            var builder = new ApplicationBuilder(provider);
+            builder.UseRouting();
             use(builder);
-            builder.Run(c => c.Request.Path.Value switch
-            {
-                "/login" => Login(c),
-                "/read" => read(c),
-                _ => hit(c),
-            });
-            pipeline._app = builder.Build();
+            builder.UseEndpoints(endpoints);
+            var pipeline = new Pipeline { _app = builder.Build(), _scopes = provider.GetRequiredService<IServiceScopeFactory>() };
             var login = await pipeline.SendAsync("/login");
             pipeline._cookie = login.Response.Headers.SetCookie.ToString().Split(';')[0];
             return pipeline;
@@ -76,26 +136,16 @@ public class RequestBenchmarks
 
         public Task RunAsync(string path) => SendAsync(path);
 
-        private static Task Login(HttpContext c)
-        {
-            if (c.Features.Get<ISessionFeature>() is { } feature)
-            {
-                feature.Session.SetString("user", "user-42");
-                // The counter is read back as JSON by Satchel and as 4 bytes by ISession.GetInt32.
-                if (c.RequestServices.GetService<SessionManager>() is null) feature.Session.SetInt32("hits", 0);
-                else c.GetSession().Set("hits", 0, BenchJson.Default.Int32);
-            }
-            return Task.CompletedTask;
-        }
-
+        // As Kestrel does: the request's DI scope is made only if something asks for it, and disposed after.
         private async Task<HttpContext> SendAsync(string path)
         {
-            await using var scope = _services.CreateAsyncScope();
-            var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+            var context = new DefaultHttpContext { ServiceScopeFactory = _scopes };
+            context.Request.Method = "GET";
             context.Request.Path = path;
             if (_cookie.Length > 0) context.Request.Headers.Cookie = _cookie;
             context.Response.Body = Stream.Null;
             await _app(context);
+            if (context.Features.Get<IServiceProvidersFeature>() is IAsyncDisposable scope) await scope.DisposeAsync();
             return context;
         }
     }
