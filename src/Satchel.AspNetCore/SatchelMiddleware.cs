@@ -28,12 +28,12 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         }
     };
     private readonly ConcurrentDictionary<Endpoint, SessionUse> _sessionUse = new();
-    private readonly string _cookieName = manager.Options.Cookie.EffectiveName;
+    private readonly string _cookiePrefix = manager.CookieName + "=";
 
     public async Task InvokeAsync(HttpContext context)
     {
         var cookies = context.Request.Headers.Cookie;
-        var feature = new SatchelSessionFeature(context.Response, _cookieName);
+        var feature = new SatchelSessionFeature(context.Response, _cookiePrefix);
         var session = manager.Open(cookies.Count <= 1 ? cookies.ToString() : string.Join("; ", cookies.ToArray()), context.Request.IsHttps, feature,
             context.Connection.RemoteIpAddress?.ToString());
         feature.Session = session;

@@ -7,9 +7,10 @@ namespace Satchel.AspNetCore;
 /// The request's Satchel session as ASP.NET Core features: <see cref="ISessionFeature"/> (so
 /// <c>HttpContext.Session</c> works) and the cookie sink writing to the response.
 /// </summary>
-internal sealed class SatchelSessionFeature(HttpResponse response, string cookieName) : ISessionFeature, ISessionCookieSink
+/// <param name="response">The request's response.</param>
+/// <param name="cookiePrefix">The session cookie's name followed by "=".</param>
+internal sealed class SatchelSessionFeature(HttpResponse response, string cookiePrefix) : ISessionFeature, ISessionCookieSink
 {
-    private readonly string _prefix = cookieName + "=";
     private ISession? _aspNetSession;
 
     public Session Session { get; set; } = null!;
@@ -31,7 +32,7 @@ internal sealed class SatchelSessionFeature(HttpResponse response, string cookie
         var kept = new List<string?>(current.Count + 1);
         foreach (var value in current)
         {
-            if (value is not null && !value.StartsWith(_prefix, StringComparison.Ordinal)) kept.Add(value);
+            if (value is not null && !value.StartsWith(cookiePrefix, StringComparison.Ordinal)) kept.Add(value);
         }
         if (setCookieHeader is not null)
         {

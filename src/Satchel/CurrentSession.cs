@@ -1,7 +1,7 @@
 namespace Satchel;
 
 /// <summary>
-/// The session of the request in progress, for the scoped <see cref="Session"/> service. A server
+/// The session of the request in progress, for the <see cref="Session"/> service. A server
 /// adapter sets it for the request's async flow; nothing is allocated in the DI scope for it.
 /// </summary>
 internal static class CurrentSession

@@ -13,7 +13,7 @@ public static class SatchelServiceCollectionExtensions
     /// Adds Satchel: options bound from the configuration section <c>Satchel</c> and then
     /// <paramref name="configure"/>, the memory store unless a <c>Use…</c> call picks another,
     /// <see cref="SessionManager"/>, <see cref="SessionAdmin"/>, and <see cref="Session"/> as a
-    /// scoped service that the server adapter fills for each request.
+    /// service resolving to the current request's session, which the server adapter sets.
     /// </summary>
     public static SatchelBuilder AddSatchel(this IServiceCollection services, Action<SatchelOptions>? configure = null)
     {
@@ -30,7 +30,9 @@ public static class SatchelServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<SessionAdmin>();
-        services.TryAddScoped(_ => CurrentSession.Value
+        // Transient, not scoped: the request's session is one object anyway (the adapter's), and a
+        // scoped registration makes every request's DI scope build a resolved-services dictionary.
+        services.TryAddTransient(_ => CurrentSession.Value
             ?? throw new InvalidOperationException("No Satchel session in this request. Add app.UseSatchel() to the pipeline before the endpoints that use Session (with HttpListener, use SessionManager.StartAsync instead)."));
         return new SatchelBuilder(services);
     }

@@ -29,6 +29,7 @@ public sealed class SessionManager : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
+        CookieName = options.Cookie.EffectiveName;
         Time = timeProvider ?? TimeProvider.System;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Satchel");
         if (store is null)
@@ -63,6 +64,9 @@ public sealed class SessionManager : IDisposable
     public ISessionStore Store { get; }
 
     internal TimeProvider Time { get; }
+
+    /// <summary>The cookie's name as sent, with any <c>__Host-</c> prefix (computed once).</summary>
+    internal string CookieName { get; }
 
     internal ILogger Logger { get; }
 
@@ -102,7 +106,7 @@ public sealed class SessionManager : IDisposable
     public async ValueTask<Session> StartAsync(HttpListenerContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var session = new Session(this, context.Request.Headers["Cookie"], context.Request.IsSecureConnection, new HttpListenerCookieSink(context.Response, Options.Cookie.EffectiveName),
+        var session = new Session(this, context.Request.Headers["Cookie"], context.Request.IsSecureConnection, new HttpListenerCookieSink(context.Response, CookieName),
             tracksPendingCommit: true, clientAddress: context.Request.RemoteEndPoint?.Address.ToString());
         await session.LoadAsync(cancellationToken).ConfigureAwait(false);
         return session;
