@@ -42,6 +42,14 @@ internal sealed class PackedValues(byte[] buffer, int start) : IReadOnlyDictiona
         return false;
     }
 
+    /// <summary>The value of <paramref name="key"/> where it lies in the buffer, without a copy.</summary>
+    public bool TryGetSpan(string key, out ReadOnlySpan<byte> value)
+    {
+        var found = Find(key, out var valueStart, out var length);
+        value = found ? buffer.AsSpan(valueStart, length) : default;
+        return found;
+    }
+
     public IEnumerator<KeyValuePair<string, byte[]>> GetEnumerator()
     {
         var reader = new Reader(buffer, start);

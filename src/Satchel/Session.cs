@@ -165,13 +165,13 @@ public sealed class Session : IAsyncDisposable
     [RequiresUnreferencedCode(ReflectionMessage)]
     [RequiresDynamicCode(ReflectionMessage)]
     public bool TryGet<T>(string key, [MaybeNullWhen(false)] out T value) =>
-        TryGet(key, (JsonTypeInfo<T>)JsonSerializerOptions.Default.GetTypeInfo(typeof(T)), out value);
+        TryGet(key, DefaultTypeInfo<T>.Value, out value);
 
     /// <summary>Reads <paramref name="key"/>; <see langword="false"/> when the session lacks it.</summary>
     public bool TryGet<T>(string key, JsonTypeInfo<T> typeInfo, [MaybeNullWhen(false)] out T value)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
-        if (!TryGetJson(key, out var json))
+        if (!TryGetJsonSpan(key, out var json))
         {
             value = default;
             return false;
@@ -192,7 +192,7 @@ public sealed class Session : IAsyncDisposable
     [RequiresUnreferencedCode(ReflectionMessage)]
     [RequiresDynamicCode(ReflectionMessage)]
     public void Set<T>(string key, T value) =>
-        Set(key, value, (JsonTypeInfo<T>)JsonSerializerOptions.Default.GetTypeInfo(typeof(T)));
+        Set(key, value, DefaultTypeInfo<T>.Value);
 
     /// <summary>Stores <paramref name="value"/> as JSON under <paramref name="key"/>.</summary>
     /// <exception cref="SessionLimitExceededException">The key or value is past a configured limit.</exception>
@@ -449,6 +449,29 @@ public sealed class Session : IAsyncDisposable
     /// <summary>Commits the session (see <see cref="CommitAsync"/>).</summary>
     public ValueTask DisposeAsync() => CommitAsync();
 
+    // Reads in place: a value the memory store packed is deserialized without copying it out first.
+    private bool TryGetJsonSpan(string key, out ReadOnlySpan<byte> json)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        EnsureLoaded();
+        if (_changes is not null && _changes.TryGetValue(key, out var changed))
+        {
+            json = changed;
+            return changed is not null;
+        }
+        if (!_cleared)
+        {
+            if (_stored is PackedValues packed) return packed.TryGetSpan(key, out json);
+            if (_stored.TryGetValue(key, out var stored))
+            {
+                json = stored;
+                return true;
+            }
+        }
+        json = default;
+        return false;
+    }
+
     internal bool TryGetJson(string key, [NotNullWhen(true)] out byte[]? json)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -564,7 +587,7 @@ public sealed class Session : IAsyncDisposable
             Reject("Cookie header longer than " + SessionCookie.MaxHeaderLength + " characters");
             return;
         }
-        foreach (var value in SessionCookie.Values(_cookieHeader, _manager.Options.Cookie.EffectiveName))
+        foreach (var value in SessionCookie.Values(_cookieHeader, _manager.CookieName))
         {
             _requestHadCookie = true;
             // Duplicate cookies: the first validly signed one wins (browsers send the most specific path first).
@@ -577,7 +600,7 @@ public sealed class Session : IAsyncDisposable
             {
                 _token = token;
                 _storeKey = SessionToken.StoreKey(token);
-                _manager.VerifiedCookies.Add(value, new(token, _storeKey));
+                _manager.VerifiedCookies.Add(value, token, _storeKey);
                 return;
             }
         }
@@ -691,5 +714,17 @@ public sealed class Session : IAsyncDisposable
         _changes = null;
         _cleared = false;
         _metadataChanged = false;
+    }
+
+    // JsonSerializerOptions.Default is read-only, so its contract for T can be looked up once per T
+    // instead of through its cache (and a cast) on every Get and Set. Lazily, not in a static
+    // initializer, so a type JSON cannot handle throws its own NotSupportedException every time.
+    [RequiresUnreferencedCode(ReflectionMessage)]
+    [RequiresDynamicCode(ReflectionMessage)]
+    private static class DefaultTypeInfo<T>
+    {
+        private static JsonTypeInfo<T>? s_value;
+
+        public static JsonTypeInfo<T> Value => s_value ??= (JsonTypeInfo<T>)JsonSerializerOptions.Default.GetTypeInfo(typeof(T));
     }
 }

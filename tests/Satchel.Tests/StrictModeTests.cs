@@ -96,16 +96,37 @@ public class VerifiedCookieCacheTests
     }
 
     [Fact]
+    public void Values_of_one_set_keep_the_two_newest_and_each_maps_only_to_its_own_token()
+    {
+        var cache = new VerifiedCookieCache();
+        cache.Add("sameprefix.one", "t1", "k1");
+        cache.Add("sameprefix.two", "t2", "k2");
+        Assert.True(cache.TryGet("sameprefix.one", out var one));
+        Assert.Equal(("t1", "k1"), (one.Token, one.StoreKey));
+        Assert.True(cache.TryGet("sameprefix.two", out var two));
+        Assert.Equal(("t2", "k2"), (two.Token, two.StoreKey));
+
+        cache.Add("sameprefix.three", "t3", "k3");
+        Assert.False(cache.TryGet("sameprefix.one", out _));     // the oldest of the set made room
+        Assert.True(cache.TryGet("sameprefix.two", out _));
+        Assert.True(cache.TryGet("sameprefix.three", out var three));
+        Assert.Equal("t3", three.Token);
+        Assert.False(cache.TryGet("sameprefix.thre", out _));     // the whole value must match
+        Assert.False(cache.TryGet("short", out _));
+        Assert.Equal(2, cache.Count);
+    }
+
+    [Fact]
     public async Task The_cache_stays_bounded_and_correct_past_its_capacity()
     {
         var setup = new TestSetup();
-        var browsers = Enumerable.Range(0, 5000).Select(_ => setup.NewBrowser()).ToArray();
+        var browsers = Enumerable.Range(0, VerifiedCookieCache.Capacity + 1000).Select(_ => setup.NewBrowser()).ToArray();
         for (var i = 0; i < browsers.Length; i++)
         {
             var n = i;
             await browsers[i].RequestAsync(s => s.Set("n", n));
         }
         for (var i = 0; i < browsers.Length; i++) Assert.Equal(i, await browsers[i].RequestAsync(s => s.Get<int>("n")));
-        Assert.True(setup.Manager.VerifiedCookies.Count <= 4096);
+        Assert.True(setup.Manager.VerifiedCookies.Count <= VerifiedCookieCache.Capacity);
     }
 }
