@@ -1,6 +1,7 @@
 // The app bench/load.sh drives: the same four endpoints on Satchel, on ASP.NET Core's own
 // session, or on no session at all, over the same kind of store.
 //   dotnet Satchel.BenchApp.dll --variant satchel|aspnet|none --store memory|redis [--redis host:port] --urls http://127.0.0.1:PORT
+//   (Satchel on Redis: --readOnThreadPool true reads replies on the thread pool, RedisSessionStoreOptions.ReadOnThreadPool)
 using Satchel;
 
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -13,7 +14,11 @@ switch (variant)
 {
     case "satchel":
         var satchel = builder.Services.AddSatchel(o => o.Secrets.Add("bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"));
-        if (store == "redis") satchel.UseRedis(redis, o => o.KeyPrefix = "bench:satchel:");
+        if (store == "redis")
+        {
+            var readOnThreadPool = builder.Configuration["readOnThreadPool"] == "true";
+            satchel.UseRedis(redis, o => { o.KeyPrefix = "bench:satchel:"; o.ReadOnThreadPool = readOnThreadPool; });
+        }
         break;
     case "aspnet":
         if (store == "redis") builder.Services.AddStackExchangeRedisCache(o => { o.Configuration = redis; o.InstanceName = "bench:aspnet:"; });

@@ -42,13 +42,15 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
     /// <remarks>
     /// The app starts even while Redis is down (<c>abortConnect=false</c>), and while it is down
     /// requests fail at once (<see cref="BacklogPolicy.FailFast"/>) instead of queueing, so the
-    /// store failure policy answers quickly; the connection comes back by itself.
+    /// store failure policy answers quickly; the connection comes back by itself. Replies are read on
+    /// StackExchange.Redis's own I/O threads unless <see cref="RedisSessionStoreOptions.ReadOnThreadPool"/> is set.
     /// </remarks>
     public static RedisSessionStore Connect(string configuration, RedisSessionStoreOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(configuration);
         var config = ConfigurationOptions.Parse(configuration);
         config.AbortOnConnectFail = false;
+        config.SocketManager = options?.ReadOnThreadPool == true ? SocketManager.ThreadPool : SocketManager.Shared;
         config.BacklogPolicy = BacklogPolicy.FailFast;
         return new RedisSessionStore(ConnectionMultiplexer.Connect(config), options, ownsConnection: true);
     }

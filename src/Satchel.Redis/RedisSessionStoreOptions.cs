@@ -14,4 +14,16 @@ public sealed class RedisSessionStoreOptions
 
     /// <summary>The Redis database number; -1 for the connection's default.</summary>
     public int Database { get; set; } = -1;
+
+    /// <summary>
+    /// Whether the connection Satchel opens itself (<c>UseRedis("host:port")</c>) reads its socket
+    /// on the .NET thread pool instead of StackExchange.Redis's own I/O threads. It saves a thread
+    /// switch per command: 25–35 % less app CPU time per Redis request in <c>bench/load.sh MODE=cpu</c>
+    /// (docs/benchmarks.md). Default <see langword="false"/>: replies then wait for a free pool
+    /// thread, so a busy or blocked pool (<c>.Result</c>, <c>.Wait()</c>, session values read
+    /// without <c>LoadAsync</c>) turns into Redis timeouts and 503s — seen in Satchel's own fault
+    /// test with a 1 s timeout on a CPU-starved machine. Turn it on for an async-only app with
+    /// headroom on its timeouts. A connection you pass in keeps its own setting.
+    /// </summary>
+    public bool ReadOnThreadPool { get; set; }
 }

@@ -24,6 +24,22 @@ public class RedisStoreTests(RedisFixture redis)
         Assert.Empty(await browser.RequestAsync(s => s.Keys.ToArray()));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_connection_the_store_opens_itself_serves_sessions_with_either_socket_reader(bool readOnThreadPool)
+    {
+        using var store = RedisSessionStore.Connect(redis.Server.Endpoint, new RedisSessionStoreOptions { KeyPrefix = $"t{Guid.NewGuid():N}:", ReadOnThreadPool = readOnThreadPool });
+        var options = new SatchelOptions();
+        options.Secrets.Add(RedisSetup.Secret);
+        using var manager = new SessionManager(options, store);
+        var browser = new CookieJar(manager);
+        await browser.RequestAsync(s => s.Set("n", 41));
+        await browser.RequestAsync(s => s.Set("n", s.Get<int>("n") + 1));
+        Assert.Equal(42, await browser.RequestAsync(s => s.Get<int>("n")));
+        Assert.True(store.Connection.IsConnected);
+    }
+
     [Fact]
     public async Task Round_trips_none_for_an_untouched_session_one_for_a_read_two_for_a_write()
     {
