@@ -8,10 +8,19 @@
 #   STORES=memory ROUNDS=3 DURATION=15 bench/load.sh
 #   ENDPOINTS="read hit" VARIANTS="satchel none" bench/load.sh      # a subset
 #   PIN=0 bench/load.sh                    # let the scheduler place everything (noisier)
+#   MODE=cpu STORES=memory bench/load.sh   # app CPU time per request, all variants at once (see below)
+#   SATCHEL_ARGS="--readOnThreadPool true" bench/load.sh   # extra arguments for the Satchel app
 #
 # With two or more cores the app under test runs alone on core 0 and wrk and Redis on the others
 # (taskset), so the app's CPU time per request decides its throughput and the load generator does
 # not steal from it: on this 2-core machine that cut the run-to-run spread of a cell from ±15 %.
+#
+# MODE=cpu measures what requests/s on a dedicated core stands for, the app's CPU time per
+# request, with less noise: all variants run at the same time on core 0, each under its own wrk,
+# and each app's CPU time (utime + stime of the process) is divided by the requests it served.
+# The machine's drift (this VM's speed moves by 25 % within seconds) then hits every variant
+# alike instead of whichever ran in the slow second. Ratios are "none ÷ variant" of the CPU time
+# per request: the throughput a variant keeps on a core of its own, relative to no session.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +39,8 @@ if [ -n "${VARIANTS:-}" ]; then read -ra VARIANTS <<<"$VARIANTS"; else
 fi
 read -ra ENDPOINTS <<<"${ENDPOINTS:-bare login read hit}"
 PIN=${PIN:-1}
+MODE=${MODE:-rps}
+case "$MODE" in rps|cpu) ;; *) echo "load.sh: MODE is rps (default) or cpu, not '$MODE'"; exit 1 ;; esac
 app_cpu=() load_cpu=()
 if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
   app_cpu=(taskset -c 0); load_cpu=(taskset -c "1-$(( $(nproc) - 1 ))")
@@ -52,7 +63,8 @@ app=bench/Satchel.BenchApp/bin/Release/net10.0/Satchel.BenchApp.dll
 out=bench/results/$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 raw="$out/raw.tsv"
-printf 'store\tround\tendpoint\tvariant\trps\tp99_ms\n' > "$raw"
+if [ "$MODE" = cpu ]; then printf 'store\tround\tendpoint\tvariant\trps\tcpu_us_per_request\n' > "$raw"
+else printf 'store\tround\tendpoint\tvariant\trps\tp99_ms\n' > "$raw"; fi
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
@@ -75,15 +87,18 @@ fi
 echo "machine: $(nproc) cores${app_cpu:+ (app pinned to core 0, wrk and Redis to the rest)}, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP}s warm-up; $SESSIONS sessions per variant" | tee "$out/machine.txt"
 
 for store in $STORES; do
-  declare -A url=()
+  declare -A url=() app_pid=()
   for variant in "${VARIANTS[@]}"; do
     port=$(free_port)
     if [ "$variant" = express ]; then
       "${app_cpu[@]}" node bench/express/server.js "$port" "$store" "${redis_port:-6379}" >/dev/null 2>&1 &
     else
-      "${app_cpu[@]}" dotnet "$app" --variant "$variant" --store "$store" --redis "127.0.0.1:${redis_port:-6379}" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+      extra=()
+      [ "$variant" = satchel ] && read -ra extra <<<"${SATCHEL_ARGS:-}"
+      "${app_cpu[@]}" dotnet "$app" --variant "$variant" --store "$store" --redis "127.0.0.1:${redis_port:-6379}" --urls "http://127.0.0.1:$port" "${extra[@]}" >/dev/null 2>&1 &
     fi
     pids+=($!)
+    app_pid[$variant]=$!
     url[$variant]="http://127.0.0.1:$port"
     wait_http "${url[$variant]}/bare"
     cookies="$out/cookies-$store-$variant.txt"
@@ -106,6 +121,35 @@ for store in $STORES; do
       "${load_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${TIERUP}s" -s bench/cookies.lua "${url[$variant]}/$endpoint" -- "$cookie_file" >/dev/null
     done
   done
+  if [ "$MODE" = cpu ]; then
+    cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+    for round in $(seq "$ROUNDS"); do
+      for endpoint in "${ENDPOINTS[@]}"; do
+        declare -A before=() log=()
+        loads=()
+        for variant in "${VARIANTS[@]}"; do before[$variant]=$(cpu_ticks "${app_pid[$variant]}"); done
+        for variant in "${VARIANTS[@]}"; do
+          cookie_file="$out/cookies-$store-$variant.txt"
+          [ "$endpoint" = login ] && cookie_file=/dev/null
+          log[$variant]="$out/wrk-$variant.txt"
+          "${load_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/cookies.lua "${url[$variant]}/$endpoint" -- "$cookie_file" > "${log[$variant]}" &
+          loads+=($!)
+        done
+        wait "${loads[@]}"
+        for variant in "${VARIANTS[@]}"; do
+          result=$(cat "${log[$variant]}")
+          if grep -q "Non-2xx" <<<"$result"; then echo "$store/$variant/$endpoint answered errors:"; echo "$result"; exit 1; fi
+          requests=$(awk '/requests in/{print $1}' <<<"$result")
+          ticks=$(( $(cpu_ticks "${app_pid[$variant]}") - before[$variant] ))
+          awk -v st="$store" -v r="$round" -v e="$endpoint" -v v="$variant" -v n="$requests" -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v d="$DURATION" \
+            'BEGIN { printf "%s\t%s\t%s\t%s\t%.0f\t%.2f\n", st, r, e, v, n / d, t / hz * 1e6 / n }' | tee -a "$raw"
+        done
+        unset before log
+      done
+    done
+    unset url app_pid
+    continue
+  fi
   for round in $(seq "$ROUNDS"); do
     order=("${VARIANTS[@]}")
     (( round % 2 == 0 )) && order=($(printf '%s\n' "${VARIANTS[@]}" | tac))
@@ -122,8 +166,36 @@ for store in $STORES; do
       done
     done
   done
-  unset url
+  unset url app_pid
 done
+
+if [ "$MODE" = cpu ]; then
+  # Summary: median CPU µs per request with its range, and each ratio as the median of the
+  # per-round ratios of "none ÷ variant" (how much of the no-session throughput a variant keeps).
+  awk -F'\t' -v endpoints="${ENDPOINTS[*]}" '
+    function sorted_median(list, fmt,   m, i, j, t, v) {
+      m = split(list, v, " "); if (m == 0) return "–"
+      for (i = 2; i <= m; i++) { t = v[i] + 0; for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j+1] = v[j]; v[j+1] = t }
+      return sprintf(fmt, (m % 2) ? v[(m+1)/2] : (v[m/2] + v[m/2+1]) / 2, v[1], v[m])
+    }
+    function us(st, e, x,   r, list) { list = ""; for (r = 1; r <= rounds; r++) if ((st, e, x, r) in cpu) list = list " " cpu[st, e, x, r]; return sorted_median(list, "%.1f (%.1f–%.1f)") }
+    function ratio(st, e, x, y,   r, list) {
+      list = ""
+      for (r = 1; r <= rounds; r++) if ((st, e, x, r) in cpu && (st, e, y, r) in cpu) list = list " " cpu[st, e, y, r] / cpu[st, e, x, r]
+      return sorted_median(list, "%.2f× (%.2f–%.2f)")
+    }
+    NR > 1 { cpu[$1, $3, $4, $2] = $6; if ($2 > rounds) rounds = $2; stores[$1] = 1 }
+    END {
+      print "| store | endpoint | Satchel µs/request | ASP.NET Core session µs/request | no session µs/request | Satchel vs no session | ASP.NET vs no session | Satchel vs ASP.NET |"
+      print "|---|---|---|---|---|---|---|---|"
+      ne = split(endpoints, eps, " "); ns = split("memory redis", order, " ")
+      for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
+        printf "| %s | /%s | %s | %s | %s | %s | %s | %s |\n", st, e, us(st, e, "satchel"), us(st, e, "aspnet"), us(st, e, "none"),
+          ratio(st, e, "satchel", "none"), ratio(st, e, "aspnet", "none"), ratio(st, e, "satchel", "aspnet") } }
+    }' "$raw" | tee "$out/summary.md"
+  echo "results: $out"
+  exit 0
+fi
 
 # Summary: mean req/s of the rounds with their spread, and each ratio as the median of the
 # per-round ratios (cells of one round ran back to back, so the machine's drift mostly cancels).
