@@ -41,6 +41,23 @@ public class RedisStoreTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_change_of_hundreds_of_values_applies_whole_and_clears_whole()
+    {
+        // One commit script call carries the whole change, however many values it sets or removes.
+        using var setup = Setup(o => o.MaxKeys = 1200);
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => { for (var i = 0; i < 700; i++) s.Set($"k{i}", i); });
+        Assert.Equal(700, await browser.RequestAsync(s => s.Keys.Count));
+        Assert.Equal((0, 499, 500, 699), await browser.RequestAsync(s => (s.Get<int>("k0"), s.Get<int>("k499"), s.Get<int>("k500"), s.Get<int>("k699"))));
+        await browser.RequestAsync(s => { for (var i = 0; i < 600; i++) s.Remove($"k{i}"); });
+        Assert.Equal(100, await browser.RequestAsync(s => s.Keys.Count));
+        await browser.RequestAsync(s => { for (var i = 0; i < 1000; i++) s.Set($"n{i}", i); });
+        Assert.Equal(1100, await browser.RequestAsync(s => s.Keys.Count));
+        await browser.RequestAsync(s => { s.Clear(); s.Set("after", 1); });
+        Assert.Equal(["after"], await browser.RequestAsync(s => s.Keys.ToArray()));
+    }
+
+    [Fact]
     public async Task Round_trips_none_for_an_untouched_session_one_for_a_read_two_for_a_write()
     {
         using var setup = Setup(o => o.TouchInterval = TimeSpan.FromMinutes(1));
