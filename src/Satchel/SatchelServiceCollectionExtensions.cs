@@ -13,7 +13,9 @@ public static class SatchelServiceCollectionExtensions
     /// Adds Satchel: options bound from the configuration section <c>Satchel</c> and then
     /// <paramref name="configure"/>, the memory store unless a <c>Use…</c> call picks another,
     /// <see cref="SessionManager"/>, <see cref="SessionAdmin"/>, and <see cref="Session"/> as a
-    /// service resolving to the current request's session, which the server adapter sets.
+    /// service resolving to the current request's session, which the server adapter sets. Take it
+    /// from the request's services (an endpoint parameter, a scoped or transient constructor), never
+    /// from the root provider: the root would keep every session it handed out until shutdown.
     /// </summary>
     public static SatchelBuilder AddSatchel(this IServiceCollection services, Action<SatchelOptions>? configure = null)
     {
