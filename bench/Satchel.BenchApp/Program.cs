@@ -28,48 +28,8 @@ switch (variant)
 }
 
 var app = builder.Build();
-app.MapGet("/bare", () => "ok");
-
-switch (variant)
-{
-    case "satchel":
-        app.UseSatchel();
-        app.MapGet("/login", (Session s) => { s["user"] = "user-42"; s.Set("hits", 0); return "ok"; });
-        app.MapGet("/read", (Session s) => s["user"] ?? "none");
-        app.MapGet("/hit", (Session s) =>
-        {
-            var hits = s.Get<int>("hits") + 1;
-            s.Set("hits", hits);
-            return hits.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        });
-        break;
-    case "aspnet":
-        app.UseSession();
-        app.MapGet("/login", async (HttpContext c) =>
-        {
-            await c.Session.LoadAsync();
-            c.Session.SetString("user", "user-42");
-            c.Session.SetInt32("hits", 0);
-            return "ok";
-        });
-        app.MapGet("/read", async (HttpContext c) =>
-        {
-            await c.Session.LoadAsync();
-            return c.Session.GetString("user") ?? "none";
-        });
-        app.MapGet("/hit", async (HttpContext c) =>
-        {
-            await c.Session.LoadAsync();
-            var hits = (c.Session.GetInt32("hits") ?? 0) + 1;
-            c.Session.SetInt32("hits", hits);
-            return hits.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        });
-        break;
-    default:
-        app.MapGet("/login", () => "ok");
-        app.MapGet("/read", () => "user-42");
-        app.MapGet("/hit", () => "1");
-        break;
-}
+if (variant == "satchel") app.UseSatchel();
+else if (variant == "aspnet") app.UseSession();
+Satchel.Bench.BenchEndpoints.Map(app, variant);
 
 app.Run();

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Routing;
 
 namespace Satchel.Benchmarks;
 
@@ -23,46 +22,14 @@ public class RequestBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        // The endpoints of bench/Satchel.BenchApp: minimal APIs taking a Session (Satchel) or
-        // HttpContext (ASP.NET Core), so parameter binding and the request's DI scope count too.
+        // The endpoints of bench/Satchel.BenchApp (one shared file): minimal APIs taking a Session
+        // (Satchel) or HttpContext (ASP.NET Core), so parameter binding and the request's DI scope count too.
         _satchel = await Pipeline.CreateAsync(
             s => s.AddSatchel(o => o.Secrets.Add("bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz")),
             a => a.UseSatchel(),
-            e =>
-            {
-                e.MapGet("/bare", () => "ok");
-                e.MapGet("/login", (Session s) => { s["user"] = "user-42"; s.Set("hits", 0, BenchJson.Default.Int32); return "ok"; });
-                e.MapGet("/read", (Session s) => s["user"] ?? "none");
-                e.MapGet("/hit", (Session s) =>
-                {
-                    var hits = s.Get("hits", BenchJson.Default.Int32) + 1;
-                    s.Set("hits", hits, BenchJson.Default.Int32);
-                    return hits.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                });
-            });
-        _aspnet = await Pipeline.CreateAsync(
-            s => s.AddDistributedMemoryCache().AddSession(),
-            a => a.UseSession(),
-            e =>
-            {
-                e.MapGet("/bare", () => "ok");
-                e.MapGet("/login", async (HttpContext c) => { await c.Session.LoadAsync(); c.Session.SetString("user", "user-42"); c.Session.SetInt32("hits", 0); return "ok"; });
-                e.MapGet("/read", async (HttpContext c) => { await c.Session.LoadAsync(); return c.Session.GetString("user") ?? "none"; });
-                e.MapGet("/hit", async (HttpContext c) =>
-                {
-                    await c.Session.LoadAsync();
-                    var hits = (c.Session.GetInt32("hits") ?? 0) + 1;
-                    c.Session.SetInt32("hits", hits);
-                    return hits.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                });
-            });
-        _none = await Pipeline.CreateAsync(_ => { }, _ => { }, e =>
-        {
-            e.MapGet("/bare", () => "ok");
-            e.MapGet("/login", () => "ok");
-            e.MapGet("/read", () => "user-42");
-            e.MapGet("/hit", () => "1");
-        });
+            "satchel");
+        _aspnet = await Pipeline.CreateAsync(s => s.AddDistributedMemoryCache().AddSession(), a => a.UseSession(), "aspnet");
+        _none = await Pipeline.CreateAsync(_ => { }, _ => { }, "none");
     }
 
     [Benchmark(Description = "no session /bare")]
@@ -118,7 +85,7 @@ public class RequestBenchmarks
         private IServiceScopeFactory _scopes = null!;
         private string _cookie = "";
 
-        public static async Task<Pipeline> CreateAsync(Action<IServiceCollection> services, Action<IApplicationBuilder> use, Action<IEndpointRouteBuilder> endpoints)
+        public static async Task<Pipeline> CreateAsync(Action<IServiceCollection> services, Action<IApplicationBuilder> use, string variant)
         {
             var collection = new ServiceCollection().AddLogging(l => l.ClearProviders()).AddOptions().AddRouting()
                 .AddSingleton(new System.Diagnostics.DiagnosticListener("Microsoft.AspNetCore"));
@@ -127,7 +94,7 @@ public class RequestBenchmarks
             var builder = new ApplicationBuilder(provider);
             builder.UseRouting();
             use(builder);
-            builder.UseEndpoints(endpoints);
+            builder.UseEndpoints(e => Bench.BenchEndpoints.Map(e, variant));
             var pipeline = new Pipeline { _app = builder.Build(), _scopes = provider.GetRequiredService<IServiceScopeFactory>() };
             var login = await pipeline.SendAsync("/login");
             pipeline._cookie = login.Response.Headers.SetCookie.ToString().Split(';')[0];

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Satchel.Bench;
+
+/// <summary>
+/// The four benchmark endpoints of each variant, shared by bench/Satchel.BenchApp (over HTTP) and
+/// bench/Satchel.Benchmarks (in process), so both measure the same code.
+/// </summary>
+internal static class BenchEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, string variant)
+    {
+        app.MapGet("/bare", () => "ok");
+        switch (variant)
+        {
+            case "satchel":
+                app.MapGet("/login", (Session s) => { s["user"] = "user-42"; s.Set("hits", 0); return "ok"; });
+                app.MapGet("/read", (Session s) => s["user"] ?? "none");
+                app.MapGet("/hit", (Session s) =>
+                {
+                    var hits = s.Get<int>("hits") + 1;
+                    s.Set("hits", hits);
+                    return hits.ToString(CultureInfo.InvariantCulture);
+                });
+                break;
+            case "aspnet":
+                app.MapGet("/login", async (HttpContext c) =>
+                {
+                    await c.Session.LoadAsync();
+                    c.Session.SetString("user", "user-42");
+                    c.Session.SetInt32("hits", 0);
+                    return "ok";
+                });
+                app.MapGet("/read", async (HttpContext c) =>
+                {
+                    await c.Session.LoadAsync();
+                    return c.Session.GetString("user") ?? "none";
+                });
+                app.MapGet("/hit", async (HttpContext c) =>
+                {
+                    await c.Session.LoadAsync();
+                    var hits = (c.Session.GetInt32("hits") ?? 0) + 1;
+                    c.Session.SetInt32("hits", hits);
+                    return hits.ToString(CultureInfo.InvariantCulture);
+                });
+                break;
+            default:
+                app.MapGet("/login", () => "ok");
+                app.MapGet("/read", () => "user-42");
+                app.MapGet("/hit", () => "1");
+                break;
+        }
+    }
+}
