@@ -169,20 +169,23 @@ for store in $STORES; do
   unset url app_pid
 done
 
+# The summaries' shared awk helper: "median (min–max)" of a space-separated list, printed with fmt.
+awk_median='
+  function median(list, fmt,   m, i, j, t, v) {
+    m = split(list, v, " "); if (m == 0) return "–"
+    for (i = 2; i <= m; i++) { t = v[i] + 0; for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j+1] = v[j]; v[j+1] = t }
+    return sprintf(fmt, (m % 2) ? v[(m+1)/2] : (v[m/2] + v[m/2+1]) / 2, v[1], v[m])
+  }'
+
 if [ "$MODE" = cpu ]; then
   # Summary: median CPU µs per request with its range, and each ratio as the median of the
   # per-round ratios of "none ÷ variant" (how much of the no-session throughput a variant keeps).
-  awk -F'\t' -v endpoints="${ENDPOINTS[*]}" '
-    function sorted_median(list, fmt,   m, i, j, t, v) {
-      m = split(list, v, " "); if (m == 0) return "–"
-      for (i = 2; i <= m; i++) { t = v[i] + 0; for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j+1] = v[j]; v[j+1] = t }
-      return sprintf(fmt, (m % 2) ? v[(m+1)/2] : (v[m/2] + v[m/2+1]) / 2, v[1], v[m])
-    }
-    function us(st, e, x,   r, list) { list = ""; for (r = 1; r <= rounds; r++) if ((st, e, x, r) in cpu) list = list " " cpu[st, e, x, r]; return sorted_median(list, "%.1f (%.1f–%.1f)") }
+  awk -F'\t' -v endpoints="${ENDPOINTS[*]}" "$awk_median"'
+    function us(st, e, x,   r, list) { list = ""; for (r = 1; r <= rounds; r++) if ((st, e, x, r) in cpu) list = list " " cpu[st, e, x, r]; return median(list, "%.1f (%.1f–%.1f)") }
     function ratio(st, e, x, y,   r, list) {
       list = ""
       for (r = 1; r <= rounds; r++) if ((st, e, x, r) in cpu && (st, e, y, r) in cpu) list = list " " cpu[st, e, y, r] / cpu[st, e, x, r]
-      return sorted_median(list, "%.2f× (%.2f–%.2f)")
+      return median(list, "%.2f× (%.2f–%.2f)")
     }
     NR > 1 { cpu[$1, $3, $4, $2] = $6; if ($2 > rounds) rounds = $2; stores[$1] = 1 }
     END {
@@ -199,16 +202,11 @@ fi
 
 # Summary: mean req/s of the rounds with their spread, and each ratio as the median of the
 # per-round ratios (cells of one round ran back to back, so the machine's drift mostly cancels).
-awk -F'\t' -v endpoints="${ENDPOINTS[*]}" '
-  function median(list,   m, i, j, t, v) {
-    m = split(list, v, " "); if (m == 0) return "–"
-    for (i = 2; i <= m; i++) { t = v[i] + 0; for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j+1] = v[j]; v[j+1] = t }
-    return sprintf("%.2f× (%.2f–%.2f)", (m % 2) ? v[(m+1)/2] : (v[m/2] + v[m/2+1]) / 2, v[1], v[m])
-  }
+awk -F'\t' -v endpoints="${ENDPOINTS[*]}" "$awk_median"'
   function ratios(st, e, x, y,   r, list) {
     list = ""
     for (r = 1; r <= rounds; r++) if ((st, e, x, r) in rps && (st, e, y, r) in rps) list = list " " rps[st, e, x, r] / rps[st, e, y, r]
-    return median(list)
+    return median(list, "%.2f× (%.2f–%.2f)")
   }
   function cell(k) { return (k in n) ? sprintf("%.0f (%.0f–%.0f)", s[k] / n[k], lo[k], hi[k]) : "–" }
   function p99(k) { return (k in n) ? sprintf("%.2f", p[k] / n[k]) : "–" }
