@@ -68,18 +68,19 @@ internal sealed class SatchelAspNetSession(Session session) : ISession
         return JsonSerializer.SerializeToUtf8Bytes(text, AspNetJsonContext.Default.String);
     }
 
-    internal static byte[] FromJson(byte[] json)
+    internal static byte[] FromJson(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
         if (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.String) return Encoding.UTF8.GetBytes(reader.GetString()!);
-            if (reader.TokenType == JsonTokenType.StartObject && json.AsSpan().IndexOf("\"$bytes\""u8) >= 0)
+            if (reader.TokenType == JsonTokenType.StartObject && json.IndexOf("\"$bytes\""u8) >= 0)
             {
                 var bytes = JsonSerializer.Deserialize(json, AspNetJsonContext.Default.BytesValue);
                 if (bytes?.Bytes is not null) return bytes.Bytes;
             }
         }
-        return json;
+        // A copy: the caller may change it, and the session's own bytes must not.
+        return json.ToArray();
     }
 }

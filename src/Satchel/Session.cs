@@ -171,7 +171,7 @@ public sealed class Session : IAsyncDisposable
     public bool TryGet<T>(string key, JsonTypeInfo<T> typeInfo, [MaybeNullWhen(false)] out T value)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
-        if (!TryGetJsonSpan(key, out var json))
+        if (!TryGetJson(key, out var json))
         {
             value = default;
             return false;
@@ -449,8 +449,8 @@ public sealed class Session : IAsyncDisposable
     /// <summary>Commits the session (see <see cref="CommitAsync"/>).</summary>
     public ValueTask DisposeAsync() => CommitAsync();
 
-    // Reads in place: a value the memory store packed is deserialized without copying it out first.
-    private bool TryGetJsonSpan(string key, out ReadOnlySpan<byte> json)
+    // Reads in place: a value the memory store packed is read without copying it out first.
+    internal bool TryGetJson(string key, out ReadOnlySpan<byte> json)
     {
         ArgumentNullException.ThrowIfNull(key);
         EnsureLoaded();
@@ -469,16 +469,6 @@ public sealed class Session : IAsyncDisposable
             }
         }
         json = default;
-        return false;
-    }
-
-    internal bool TryGetJson(string key, [NotNullWhen(true)] out byte[]? json)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        EnsureLoaded();
-        if (_changes is not null && _changes.TryGetValue(key, out json)) return json is not null;
-        if (!_cleared && _stored.TryGetValue(key, out json)) return true;
-        json = null;
         return false;
     }
 
