@@ -9,7 +9,7 @@ public class CoreBenchmarks
 {
     private SessionManager _manager = null!;
     private string _cookieHeader = null!;
-    private string _storeKey = null!;
+    private SessionKey _storeKey;
     private MemorySessionStore _store = null!;
     private SessionChange _change = null!;
 
@@ -20,7 +20,7 @@ public class CoreBenchmarks
         options.Secrets.Add("bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz");
         _store = new MemorySessionStore();
         _manager = new SessionManager(options, _store);
-        var session = _manager.Open(null, false, new CookieCapture());
+        var session = _manager.Open(null, false, cookieSink: new CookieCapture());
         session["user"] = "user-42";
         session.Set("hits", 0);
         session.CommitAsync().AsTask().GetAwaiter().GetResult();
@@ -39,7 +39,7 @@ public class CoreBenchmarks
     public SessionRecord? StoreLoad() => _store.LoadAsync(_storeKey, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1)).Result;
 
     [Benchmark(Description = "memory store: commit one key")]
-    public bool StoreCommit() => _store.CommitAsync(_storeKey, _change).Result;
+    public bool StoreCommit() => _store.UpdateAsync(_storeKey, _change).Result;
 
     [Benchmark(Description = "request: open, read one value")]
     public string? ReadRequest()
@@ -58,14 +58,21 @@ public class CoreBenchmarks
         return hits;
     }
 
-    private static string SessionKeyOf(string cookieHeader) =>
-        SessionToken.StoreKey(cookieHeader[4..(4 + 43)]);
+    private static SessionKey SessionKeyOf(string cookieHeader) =>
+        SessionKey.FromToken(cookieHeader.AsSpan(4, 43));
 
-    private sealed class CookieCapture : ISessionCookieSink
+    private sealed class CookieCapture : SessionCookieSink
     {
         public static string? Last;
 
-        public void SetCookie(string? setCookieHeader) => Last = setCookieHeader;
+        protected override bool HasStarted => false;
+
+        protected override string[] GetHeader(string name) => [];
+
+        protected override void SetHeader(string name, string[] values)
+        {
+            if (name == "Set-Cookie") Last = values.LastOrDefault();
+        }
     }
 }
 

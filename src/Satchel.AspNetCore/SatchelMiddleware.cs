@@ -28,14 +28,23 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         }
     };
     private readonly ConcurrentDictionary<Endpoint, SessionUse> _sessionUse = new();
-    private readonly string _cookiePrefix = manager.CookieName + "=";
 
     public async Task InvokeAsync(HttpContext context)
     {
         var cookies = context.Request.Headers.Cookie;
-        var feature = new SatchelSessionFeature(context.Response, _cookiePrefix);
-        var session = manager.Open(cookies.Count <= 1 ? cookies.ToString() : string.Join("; ", cookies.ToArray()), context.Request.IsHttps, feature,
-            context.Connection.RemoteIpAddress?.ToString());
+        var feature = new SatchelSessionFeature(context.Response);
+        Session session;
+        try
+        {
+            session = manager.Open(cookies.Count <= 1 ? cookies.ToString() : string.Join("; ", cookies.ToArray()), context.Request.IsHttps,
+                context.Connection.RemoteIpAddress?.ToString(), feature);
+        }
+        catch (SessionThrottledException)
+        {
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.Headers.RetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return;
+        }
         feature.Session = session;
         context.Features.Set<ISessionFeature>(feature);
         CurrentSession.Value = session;
@@ -47,7 +56,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
             if (context.GetEndpoint() is { } endpoint)
             {
                 var use = SessionUseOf(endpoint);
-                if (use.HasFlag(SessionUse.ReadOnly)) session.ReadOnly = true;
+                if (use.HasFlag(SessionUse.ReadOnly)) session.MakeReadOnly();
                 if (use.HasFlag(SessionUse.Exclusive)) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
                 // An endpoint that takes a Session gets it loaded without blocking a thread.
                 if (use.HasFlag(SessionUse.Parameter)) await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
@@ -60,12 +69,6 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "1";
-        }
-        catch (SessionThrottledException) when (!context.Response.HasStarted)
-        {
-            context.Response.Clear();
-            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            context.Response.Headers.RetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (SessionStoreException) when (!context.Response.HasStarted)
         {

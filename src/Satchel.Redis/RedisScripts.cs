@@ -12,7 +12,8 @@ namespace Satchel.Redis;
 internal sealed class RedisScripts
 {
     // KEYS[1] session hash; ARGV: now (ms), touch interval (ms).
-    // Returns the hash (HGETALL) or nil. Refreshes last access and expiry when due, in the same call.
+    // Returns {touched (0/1), the hash (HGETALL)} or nil. Refreshes last access and expiry when
+    // due, in the same call, and says so: the caller never infers it from timestamps.
     public const string LoadSource = """
         local data = redis.call('HGETALL', KEYS[1])
         if #data == 0 then return false end
@@ -37,19 +38,32 @@ internal sealed class RedisScripts
           redis.call('HSET', KEYS[1], '_a', ARGV[1])
           redis.call('PEXPIREAT', KEYS[1], expires)
           data[ai] = ARGV[1]
+          return {1, data}
         end
-        return data
+        return {0, data}
         """;
 
-    // KEYS[1] session hash; ARGV: now, mode ('c' create / 'u' update), cleared ('1'/'0'),
+    // KEYS[1] session hash; ARGV: now, mode ('c' create, replacing any hash / 'u' update), cleared ('1'/'0'),
     // metadata given ('1'/'0'), created, idle, deadline ('' = none), persistent, user, user agent,
     // count of set fields, then field/value pairs, then fields to remove.
-    // An update to a hash that no longer exists does nothing and returns 0: an existence check
-    // rather than a tombstone, since a destroyed, regenerated or expired session has no hash,
-    // and checking inside the script leaves no window between the check and the write.
+    // An update to a hash that no longer exists, or that ended by the caller's clock, does nothing
+    // and returns 0: an existence check rather than a tombstone, since a destroyed, regenerated or
+    // expired session has no hash, and checking inside the script leaves no window between the
+    // check and the write.
     public const string CommitSource = """
         local key = KEYS[1]
-        if ARGV[2] == 'u' and redis.call('EXISTS', key) == 0 then return 0 end
+        if ARGV[2] == 'u' then
+          local t = redis.call('HMGET', key, '_a', '_i', '_d')
+          if not t[1] or not t[2] then return 0 end
+          local ends = tonumber(t[1]) + tonumber(t[2])
+          if t[3] and tonumber(t[3]) < ends then ends = tonumber(t[3]) end
+          if ends <= tonumber(ARGV[1]) then
+            redis.call('DEL', key)
+            return 0
+          end
+        else
+          redis.call('DEL', key)
+        end
         if ARGV[3] == '1' then
           local fields = redis.call('HKEYS', key)
           for _, f in ipairs(fields) do

@@ -59,29 +59,42 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
     public IConnectionMultiplexer Connection => _redis;
 
     /// <inheritdoc />
-    public bool IsShared => true;
+    public SessionStoreGuarantees Guarantees => SessionStoreGuarantees.Shared | SessionStoreGuarantees.AtomicChanges | SessionStoreGuarantees.NoResurrection;
 
     private IDatabase Db => _redis.GetDatabase(_database);
 
     /// <inheritdoc />
-    public async ValueTask<SessionRecord?> LoadAsync(string key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
+    public async ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
     {
-        var result = await RedisScripts.Load.RunAsync(Db, _sessionPrefix + key, [now.ToUnixTimeMilliseconds(), (long)touchInterval.TotalMilliseconds]).ConfigureAwait(false);
+        var result = await RedisScripts.Load.RunAsync(Db, SessionHash(key), [now.ToUnixTimeMilliseconds(), (long)touchInterval.TotalMilliseconds]).ConfigureAwait(false);
         if (result.IsNull || result.Resp2Type != ResultType.Array) return null;
-        return ReadRecord((RedisResult[])result!);
+        var reply = (RedisResult[])result!;
+        return ReadRecord((RedisResult[])reply[1]!, touched: (long)reply[0] == 1);
     }
 
     /// <inheritdoc />
-    public async ValueTask<bool> CommitAsync(string key, SessionChange change, CancellationToken cancellationToken = default)
+    public async ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var values = new Dictionary<string, byte[]?>(record.Count, StringComparer.Ordinal);
+        foreach (var (name, value) in record.Values) values[name] = value.ToArray();
+        await CommitAsync(key, "c", new SessionChange { Now = record.LastAccess, Values = values, Metadata = record.Metadata }).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> UpdateAsync(SessionKey key, SessionChange change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var metadata = change.Metadata;
-        if (change.Create && metadata is null) throw new ArgumentException("A change that creates a session needs its metadata.", nameof(change));
+        return CommitAsync(key, "u", change);
+    }
 
+    private async ValueTask<bool> CommitAsync(SessionKey key, string mode, SessionChange change)
+    {
+        var metadata = change.Metadata;
         var sets = change.Values.Count(v => v.Value is not null);
         var args = new RedisValue[11 + change.Values.Count + sets];
         args[0] = change.Now.ToUnixTimeMilliseconds();
-        args[1] = change.Create ? "c" : "u";
+        args[1] = mode;
         args[2] = change.Cleared ? "1" : "0";
         args[3] = metadata is null ? "0" : "1";
         args[4] = metadata?.Created.ToUnixTimeMilliseconds() ?? 0;
@@ -104,21 +117,21 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
         }
 
         var db = Db;
-        var commit = RedisScripts.Commit.RunAsync(db, _sessionPrefix + key, args);
+        var commit = RedisScripts.Commit.RunAsync(db, SessionHash(key), args);
         if (metadata?.UserId is { } user)
         {
             // Another slot in a cluster, so not in the script: sent alongside it (one round
             // trip), and a member whose session is gone is pruned when the user's list is read.
             var score = metadata.AbsoluteDeadline?.ToUnixTimeMilliseconds() ?? double.PositiveInfinity;
-            var index = db.SortedSetAddAsync(_userPrefix + user, key, score);
+            var index = db.SortedSetAddAsync(_userPrefix + user, key.ToString(), score);
             await Task.WhenAll(commit, index).ConfigureAwait(false);
         }
         return (long)await commit.ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc />
-    public async ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default) =>
-        await Db.KeyDeleteAsync(_sessionPrefix + key).ConfigureAwait(false);
+    public async ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default) =>
+        await Db.KeyDeleteAsync(SessionHash(key)).ConfigureAwait(false);
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<StoredSession>> ListByUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -138,7 +151,7 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
         for (var i = 0; i < keys.Length; i++)
         {
             var f = lookups[i].Result;
-            if (f[0].IsNull || f[1].IsNull || f[2].IsNull || (string?)f[5] != userId)
+            if (f[0].IsNull || f[1].IsNull || f[2].IsNull || (string?)f[5] != userId || !SessionKey.TryParse(keys[i], out var key))
             {
                 stale.Add(keys[i]);
                 continue;
@@ -147,7 +160,7 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
                 FromMs((long)f[0]), TimeSpan.FromMilliseconds((long)f[2]), f[3].IsNull ? null : FromMs((long)f[3]),
                 (string?)f[4] == "1", userId, f[6].IsNull ? null : (string?)f[6]);
             var lastAccess = FromMs((long)f[1]);
-            if (metadata.ExpiresAt(lastAccess) > now) live.Add(new StoredSession(keys[i]!, metadata, lastAccess));
+            if (metadata.ExpiresAt(lastAccess) > now) live.Add(new StoredSession(key, metadata, lastAccess));
         }
         if (stale.Count > 0) await db.SortedSetRemoveAsync(index, [.. stale]).ConfigureAwait(false);
         return live;
@@ -159,10 +172,10 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
     /// until <paramref name="timeout"/>, and released by a script that deletes it only while it is
     /// still this holder's. A holder that dies frees the session when the lease runs out.
     /// </remarks>
-    public async ValueTask<IAsyncDisposable?> AcquireAsync(string key, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async ValueTask<IAsyncDisposable?> AcquireAsync(SessionKey key, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var db = Db;
-        RedisKey lockKey = _lockPrefix + key;
+        RedisKey lockKey = _lockPrefix + key.ToString();
         RedisValue holder = Guid.NewGuid().ToString("N");
         var deadline = DateTime.UtcNow + timeout;
         var pause = TimeSpan.FromMilliseconds(2);
@@ -190,9 +203,17 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
         if (_ownsConnection) _redis.Dispose();
     }
 
-    private static SessionRecord ReadRecord(RedisResult[] data)
+    // The session hash's name, built in one string: {prefix}s:{key}.
+    private RedisKey SessionHash(SessionKey key) =>
+        string.Create(_sessionPrefix.Length + SessionKey.TextLength, (_sessionPrefix, key), static (span, s) =>
+        {
+            s._sessionPrefix.CopyTo(span);
+            s.key.TryFormat(span[s._sessionPrefix.Length..], out _);
+        });
+
+    private static SessionRecord ReadRecord(RedisResult[] data, bool touched)
     {
-        var values = new Dictionary<string, byte[]>(data.Length / 2, StringComparer.Ordinal);
+        var values = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>(data.Length / 2);
         long created = 0, lastAccess = 0, idle = 0;
         long? deadline = null;
         var persistent = false;
@@ -203,7 +224,7 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
             var value = data[i + 1];
             if (field.StartsWith(ValuePrefix, StringComparison.Ordinal))
             {
-                values[field[ValuePrefix.Length..]] = (byte[])value!;
+                values.Add(new(field[ValuePrefix.Length..], (byte[])value!));
                 continue;
             }
             switch (field)
@@ -218,7 +239,7 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
             }
         }
         var metadata = new SessionMetadata(FromMs(created), TimeSpan.FromMilliseconds(idle), deadline is { } d ? FromMs(d) : null, persistent, user, userAgent);
-        return new SessionRecord(values, metadata, FromMs(lastAccess));
+        return SessionRecord.FromValues(metadata, FromMs(lastAccess), values, touched);
     }
 
     private static long ParseLong(RedisResult value) => long.Parse((string)value!, NumberStyles.Integer, CultureInfo.InvariantCulture);

@@ -7,7 +7,7 @@ internal sealed class RedisSessionStoreHealthCheck(ISessionStore store) : IHealt
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (store is not RedisSessionStore redis)
+        if (store.GetCapability<RedisSessionStore>() is not { } redis)
             return new HealthCheckResult(context.Registration.FailureStatus, $"Satchel's session store is {store.GetType().Name}, not Redis; call UseRedis(...) or remove AddSatchelRedis().");
         try
         {

@@ -73,9 +73,6 @@ public sealed class SatchelOptions
     /// </summary>
     public TimeSpan ExclusiveTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often the memory store sweeps out expired sessions. Default 1 minute.</summary>
-    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
-
     internal void Validate()
     {
         var errors = new List<string>();
@@ -85,7 +82,6 @@ public sealed class SatchelOptions
         if (MaxKeys <= 0 || MaxKeyLength <= 0 || MaxValueBytes <= 0) errors.Add("Satchel:MaxKeys, MaxKeyLength and MaxValueBytes must be positive.");
         if (InvalidCookieLimit <= 0 || InvalidCookieWindow <= TimeSpan.Zero) errors.Add("Satchel:InvalidCookieLimit and InvalidCookieWindow must be positive.");
         if (ExclusiveTimeout <= TimeSpan.Zero) errors.Add($"Satchel:ExclusiveTimeout must be positive (was {ExclusiveTimeout}).");
-        if (SweepInterval <= TimeSpan.Zero) errors.Add($"Satchel:SweepInterval must be positive (was {SweepInterval}).");
         for (var i = 0; i < Secrets.Count; i++)
         {
             if (string.IsNullOrEmpty(Secrets[i]) || Secrets[i].Length < SessionKeyRing.MinimumSecretLength)

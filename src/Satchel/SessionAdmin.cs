@@ -2,7 +2,7 @@ namespace Satchel;
 
 /// <summary>
 /// Lists and revokes the sessions of a user ("sign out everywhere else"). Needs a store that
-/// implements <see cref="ISessionUserIndex"/> (memory, SQLite, Redis) and sessions whose
+/// offers <see cref="ISessionUserIndex"/> (memory, Redis) and sessions whose
 /// <see cref="Session.UserId"/> was set.
 /// </summary>
 public sealed class SessionAdmin(SessionManager manager)
@@ -13,7 +13,7 @@ public sealed class SessionAdmin(SessionManager manager)
         ArgumentException.ThrowIfNullOrEmpty(userId);
         var stored = await Index.ListByUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return [.. stored
-            .Select(s => new SessionInfo(SessionToken.IdFromStoreKey(s.Key), userId, s.Metadata.Created, s.LastAccess, s.Metadata.ExpiresAt(s.LastAccess), s.Metadata.Persistent, s.Metadata.UserAgent))
+            .Select(s => new SessionInfo(s.Key.Id, userId, s.Metadata.Created, s.LastAccess, s.Metadata.ExpiresAt(s.LastAccess), s.Metadata.Persistent, s.Metadata.UserAgent))
             .OrderByDescending(s => s.LastSeen)];
     }
 
@@ -23,7 +23,7 @@ public sealed class SessionAdmin(SessionManager manager)
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         var stored = await Index.ListByUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        var match = stored.FirstOrDefault(s => SessionToken.IdFromStoreKey(s.Key) == sessionId);
+        var match = stored.FirstOrDefault(s => s.Key.Id == sessionId);
         if (match is null) return false;
         await manager.Store.DeleteAsync(match.Key, cancellationToken).ConfigureAwait(false);
         return true;
@@ -37,13 +37,13 @@ public sealed class SessionAdmin(SessionManager manager)
         var revoked = 0;
         foreach (var session in stored)
         {
-            if (SessionToken.IdFromStoreKey(session.Key) == exceptSessionId) continue;
+            if (session.Key.Id == exceptSessionId) continue;
             await manager.Store.DeleteAsync(session.Key, cancellationToken).ConfigureAwait(false);
             revoked++;
         }
         return revoked;
     }
 
-    private ISessionUserIndex Index => manager.Store as ISessionUserIndex
-        ?? throw new NotSupportedException($"The session store {manager.Store.GetType().Name} cannot list sessions by user; use the memory, SQLite or Redis store for SessionAdmin.");
+    private ISessionUserIndex Index => manager.Store.GetCapability<ISessionUserIndex>()
+        ?? throw new NotSupportedException($"The session store {manager.Store.GetType().Name} cannot list sessions by user (it offers no ISessionUserIndex); use the memory or Redis store for SessionAdmin.");
 }

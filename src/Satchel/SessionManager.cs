@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,8 +14,6 @@ namespace Satchel;
 public sealed class SessionManager : IDisposable
 {
     private readonly IDisposable? _ownedStore;
-    private readonly ConcurrentDictionary<string, Task> _pendingCommits = new(StringComparer.Ordinal);
-    private int _pendingCount;
 
     /// <summary>A manager with default options on a new memory store.</summary>
     public SessionManager() : this(new SatchelOptions()) { }
@@ -34,16 +30,19 @@ public sealed class SessionManager : IDisposable
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Satchel");
         if (store is null)
         {
-            var memory = new MemorySessionStore(Time, options.SweepInterval);
+            var memory = new MemorySessionStore(null, Time);
             (store, _ownedStore) = (memory, memory);
         }
         Store = store;
+        Limits = new SessionLimits(options);
+        Failures = new StoreFailureHandler(options.StoreFailurePolicy, store.GetType().Name, Logger);
+        InvalidCookies = new InvalidCookieTracker(options, Time, Logger);
 
         if (options.Secrets.Count > 0)
         {
             KeyRing = SessionKeyRing.FromSecrets(options.Secrets);
         }
-        else if (store.IsShared)
+        else if (store.Guarantees.HasFlag(SessionStoreGuarantees.Shared))
         {
             throw new InvalidOperationException(
                 $"The session store {store.GetType().Name} is shared between processes, so every process must sign cookies with the same key, but no key is configured. " +
@@ -63,54 +62,22 @@ public sealed class SessionManager : IDisposable
     /// <summary>The store sessions live in.</summary>
     public ISessionStore Store { get; }
 
-    internal TimeProvider Time { get; }
-
-    /// <summary>The cookie's name as sent, with any <c>__Host-</c> prefix (computed once).</summary>
-    internal string CookieName { get; }
-
-    internal ILogger Logger { get; }
-
-    internal SessionKeyRing KeyRing { get; } = null!;
-
-    internal VerifiedCookieCache VerifiedCookies { get; } = new();
-
-    internal InvalidCookieTracker InvalidCookies => field ??= new InvalidCookieTracker(Options, Time);
+    /// <summary>The session cookie's name as sent, with any <c>__Host-</c> prefix.</summary>
+    public string CookieName { get; }
 
     /// <summary>
-    /// Opens the session of one request, for server adapters: nothing is read from the store
-    /// until the session is used.
+    /// Opens the session of one request, for server adapters. The request's cookie is read,
+    /// verified and counted here, once; nothing is read from the store until the session is used.
+    /// The adapter commits the session before its response starts (<see cref="Session.CommitAsync"/>),
+    /// and the commit sends the cookie to <paramref name="cookieSink"/>.
     /// </summary>
     /// <param name="cookieHeader">The request's raw Cookie header (several joined with "; "), or null.</param>
     /// <param name="isHttps">Whether the request came over HTTPS (decides the Secure attribute by default).</param>
-    /// <param name="cookieSink">Where the session sends its Set-Cookie header.</param>
-    public Session Open(string? cookieHeader, bool isHttps, ISessionCookieSink? cookieSink) =>
-        new(this, cookieHeader, isHttps, cookieSink);
-
-    /// <summary>Opens the session of one request from a known client address (see <see cref="SatchelOptions.InvalidCookieLimit"/>).</summary>
-    /// <param name="cookieHeader">The request's raw Cookie header (several joined with "; "), or null.</param>
-    /// <param name="isHttps">Whether the request came over HTTPS.</param>
-    /// <param name="cookieSink">Where the session sends its Set-Cookie header.</param>
-    /// <param name="clientAddress">The client's address, for spotting token guessing; null when unknown.</param>
-    public Session Open(string? cookieHeader, bool isHttps, ISessionCookieSink? cookieSink, string? clientAddress) =>
-        new(this, cookieHeader, isHttps, cookieSink, clientAddress: clientAddress);
-
-    /// <summary>
-    /// Starts the session of an <see cref="HttpListener"/> request and loads it. Its cookie goes
-    /// into the response headers as soon as the session changes, so change it before writing the
-    /// body; it saves when disposed (<c>await using</c>) or on <see cref="Session.CommitAsync"/>.
-    /// HttpListener has no hook before the response goes out, so a later request of the same
-    /// session in this process waits (up to 5 seconds) for that save: the browser's next request
-    /// always sees it.
-    /// </summary>
-    /// <exception cref="SessionStoreException">The store failed and the policy is <see cref="StoreFailurePolicy.Fail"/>.</exception>
-    public async ValueTask<Session> StartAsync(HttpListenerContext context, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var session = new Session(this, context.Request.Headers["Cookie"], context.Request.IsSecureConnection, new HttpListenerCookieSink(context.Response, CookieName),
-            tracksPendingCommit: true, clientAddress: context.Request.RemoteEndPoint?.Address.ToString());
-        await session.LoadAsync(cancellationToken).ConfigureAwait(false);
-        return session;
-    }
+    /// <param name="clientAddress">The client's address, for spotting token guessing (<see cref="SatchelOptions.InvalidCookieLimit"/>); null when unknown.</param>
+    /// <param name="cookieSink">Where the session sends its Set-Cookie header; null for none.</param>
+    /// <exception cref="SessionThrottledException">The client is past the invalid-cookie limit and <see cref="SatchelOptions.OnInvalidCookieBurst"/> refused it (429).</exception>
+    public Session Open(string? cookieHeader, bool isHttps, string? clientAddress = null, SessionCookieSink? cookieSink = null) =>
+        new(this, cookieHeader, isHttps, clientAddress, cookieSink);
 
     /// <summary>Disposes the memory store this manager made itself (not a store it was given).</summary>
     public void Dispose()
@@ -119,22 +86,21 @@ public sealed class SessionManager : IDisposable
         KeyRing.Dispose();
     }
 
-    /// <summary>How long a listener request waits for a save of its session still under way.</summary>
-    internal static readonly TimeSpan PendingCommitWait = TimeSpan.FromSeconds(5);
+    internal TimeProvider Time { get; }
 
-    internal void AddPendingCommit(string storeKey, Task commit)
-    {
-        _pendingCommits[storeKey] = commit;
-        Interlocked.Increment(ref _pendingCount);
-    }
+    internal ILogger Logger { get; }
 
-    internal void RemovePendingCommit(string storeKey, Task commit)
-    {
-        if (_pendingCommits.TryRemove(new KeyValuePair<string, Task>(storeKey, commit))) Interlocked.Decrement(ref _pendingCount);
-    }
+    internal SessionKeyRing KeyRing { get; } = null!;
 
-    internal Task? PendingCommit(string storeKey) =>
-        Volatile.Read(ref _pendingCount) > 0 && _pendingCommits.TryGetValue(storeKey, out var commit) ? commit : null;
+    internal VerifiedCookieCache VerifiedCookies { get; } = new();
+
+    internal InvalidCookieTracker InvalidCookies { get; }
+
+    internal SessionLimits Limits { get; }
+
+    internal StoreFailureHandler Failures { get; }
+
+    internal PendingCommits PendingCommits => field ??= new PendingCommits();
 
     internal SessionMetadata NewMetadata()
     {

@@ -42,7 +42,12 @@ public sealed class RedisClusterFixture : IDisposable
     }
 }
 
-public class RedisClusterTests(RedisClusterFixture cluster) : IClassFixture<RedisClusterFixture>
+/// <summary>One cluster for every class that needs it: starting one takes seconds.</summary>
+[CollectionDefinition("redis-cluster")]
+public sealed class RedisClusterCollection : ICollectionFixture<RedisClusterFixture>;
+
+[Collection("redis-cluster")]
+public class RedisClusterTests(RedisClusterFixture cluster)
 {
     [Fact]
     public async Task The_core_scenarios_work_on_a_three_primary_cluster()
@@ -66,7 +71,7 @@ public class RedisClusterTests(RedisClusterFixture cluster) : IClassFixture<Redi
         var browser = browsers[0];
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
         {
-            var session = setup.Manager.Open($"sid={browser.Value}", false, new RecordingCookieSink());
+            var session = setup.Manager.Open($"sid={browser.Value}", false, cookieSink: new RecordingCookieSink());
             await session.LoadAsync();
             session.Set($"key{i}", i);
             await session.CommitAsync();

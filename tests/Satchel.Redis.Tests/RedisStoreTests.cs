@@ -106,7 +106,7 @@ public class RedisStoreTests(RedisFixture redis)
         var allLoaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
         {
-            var session = setup.Manager.Open($"sid={browser.Value}", false, new RecordingCookieSink());
+            var session = setup.Manager.Open($"sid={browser.Value}", false, cookieSink: new RecordingCookieSink());
             await session.LoadAsync();
             if (Interlocked.Increment(ref loaded) == 20) allLoaded.SetResult();
             await allLoaded.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -125,7 +125,7 @@ public class RedisStoreTests(RedisFixture redis)
         await browser.RequestAsync(s => s["a"] = "1");
         var first = browser.Value;
 
-        var late = setup.Manager.Open($"sid={first}", false, new RecordingCookieSink());
+        var late = setup.Manager.Open($"sid={first}", false, cookieSink: new RecordingCookieSink());
         await late.LoadAsync();
         await browser.RegenerateAsync();
         late["late"] = "write";
@@ -134,7 +134,7 @@ public class RedisStoreTests(RedisFixture redis)
         Assert.Single(setup.Keys());
 
         var second = browser.Value;
-        late = setup.Manager.Open($"sid={second}", false, new RecordingCookieSink());
+        late = setup.Manager.Open($"sid={second}", false, cookieSink: new RecordingCookieSink());
         await late.LoadAsync();
         await browser.RequestAsync(s => s.Destroy());
         late["late"] = "write";
@@ -157,7 +157,7 @@ public class RedisStoreTests(RedisFixture redis)
         Assert.True(hash.ContainsKey("_c") && hash.ContainsKey("_i") && hash.ContainsKey("_d"));
         var ttl = setup.Db.KeyTimeToLive(key)!.Value;
         Assert.InRange(ttl, TimeSpan.FromMinutes(19), TimeSpan.FromMinutes(20));
-        Assert.Equal((string)key!, setup.Prefix + "s:" + SessionToken.StoreKey(browser.Value![..SessionToken.Length]));
+        Assert.Equal((string)key!, setup.Prefix + "s:" + SessionKey.FromToken(browser.Value![..SessionToken.Length]));
     }
 
     [Fact]
@@ -248,7 +248,7 @@ public class RedisStoreTests(RedisFixture redis)
         await browser.RequestAsync(s => s.Set("n", 0));
         await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
         {
-            var session = setup.Manager.Open($"sid={browser.Value}", false, new RecordingCookieSink());
+            var session = setup.Manager.Open($"sid={browser.Value}", false, cookieSink: new RecordingCookieSink());
             await using (await session.AcquireExclusiveAsync())
             {
                 await session.LoadAsync();

@@ -72,9 +72,21 @@ public class AdminTests
     [Fact]
     public async Task A_store_that_cannot_list_users_says_so()
     {
-        var setup = new TestSetup(store: new AsyncStore(new MemorySessionStore()));
-        var admin = new SessionAdmin(new SessionManager(setup.Manager.Options, new AsyncStore(new MemorySessionStore())));
+        var setup = new TestSetup();
+        var admin = new SessionAdmin(new SessionManager(setup.Manager.Options, new FailingStore()));
         var ex = await Assert.ThrowsAsync<NotSupportedException>(async () => await admin.ListAsync("ann"));
-        Assert.Contains("AsyncStore", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("FailingStore", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ISessionUserIndex", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_store_wrapped_by_another_keeps_its_user_index()
+    {
+        // AsyncStore wraps the memory store and forwards GetCapability, as a wrapper must.
+        var setup = new TestSetup(store: new AsyncStore(new MemorySessionStore()));
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s.UserId = "ann");
+        var listed = Assert.Single(await new SessionAdmin(setup.Manager).ListAsync("ann"));
+        Assert.Equal(await browser.RequestAsync(s => s.Id), listed.Id);
     }
 }

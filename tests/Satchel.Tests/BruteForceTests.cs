@@ -7,7 +7,7 @@ namespace Satchel.Tests;
 public class BruteForceTests
 {
     private static Session Guess(TestSetup setup, string client) =>
-        setup.Manager.Open($"sid={SessionToken.NewToken()}.{SessionToken.NewToken()}", false, new RecordingCookieSink(), client);
+        setup.Manager.Open($"sid={SessionToken.NewToken()}.{SessionToken.NewToken()}", false, client, new RecordingCookieSink());
 
     [Fact]
     public void A_client_guessing_tokens_raises_one_warning_and_a_metric_and_the_hook_can_refuse_it()
@@ -47,6 +47,6 @@ public class BruteForceTests
         var browser = setup.NewBrowser();
         await browser.RequestAsync(s => s["a"] = "1");
         for (var i = 0; i < 10; i++)
-            Assert.Equal("1", setup.Manager.Open($"sid={browser.Value}", false, null, "203.0.113.9")["a"]);
+            Assert.Equal("1", setup.Manager.Open($"sid={browser.Value}", false, "203.0.113.9")["a"]);
     }
 }

@@ -18,7 +18,7 @@ public class ConcurrencyTests
         var allLoaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = Enumerable.Range(0, requests).Select(i => Task.Run(async () =>
         {
-            var session = setup.Manager.Open($"sid={cookie}", false, new RecordingCookieSink());
+            var session = setup.Manager.Open($"sid={cookie}", false, cookieSink: new RecordingCookieSink());
             await session.LoadAsync();
             if (Interlocked.Increment(ref loaded) == requests) allLoaded.SetResult();
             await allLoaded.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -40,7 +40,7 @@ public class ConcurrencyTests
         await browser.RequestAsync(s => s["a"] = "1");
         var cookie = browser.Value;
 
-        var slow = setup.Manager.Open($"sid={cookie}", false, new RecordingCookieSink());
+        var slow = setup.Manager.Open($"sid={cookie}", false, cookieSink: new RecordingCookieSink());
         await slow.LoadAsync();
         await browser.RequestAsync(s => s.Destroy());
         slow["late"] = "write";
@@ -59,7 +59,7 @@ public class ConcurrencyTests
         await browser.RequestAsync(s => s["a"] = "1");
         var oldCookie = browser.Value;
 
-        var slow = setup.Manager.Open($"sid={oldCookie}", false, new RecordingCookieSink());
+        var slow = setup.Manager.Open($"sid={oldCookie}", false, cookieSink: new RecordingCookieSink());
         await slow.LoadAsync();
         await browser.RegenerateAsync();
         slow["late"] = "write";

@@ -36,7 +36,7 @@ public class CookieTests
         await browser.RequestAsync(s => s["k"] = "v");
         var good = browser.Value!;
 
-        var session = setup.Manager.Open($"sid=forged-value; sid={good}; sid=another", false, new RecordingCookieSink());
+        var session = setup.Manager.Open($"sid=forged-value; sid={good}; sid=another", false, cookieSink: new RecordingCookieSink());
         Assert.Equal("v", session["k"]);
     }
 
@@ -45,7 +45,9 @@ public class CookieTests
     {
         var options = new SessionCookieOptions();
         Assert.Equal("sid=v; Path=/; HttpOnly; SameSite=Lax", SessionCookie.Build(options, "v", secure: false, maxAge: null));
-        Assert.Equal("sid=v; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax", SessionCookie.Build(options, "v", secure: true, maxAge: TimeSpan.FromSeconds(60.7)));
+        // Max-Age to the nearest second: a cookie built a few ms after RememberMe(14 days) still says 14 days.
+        Assert.Equal("sid=v; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax", SessionCookie.Build(options, "v", secure: true, maxAge: TimeSpan.FromSeconds(60.3)));
+        Assert.Equal("sid=v; Max-Age=1209600; Path=/; Secure; HttpOnly; SameSite=Lax", SessionCookie.Build(options, "v", secure: true, maxAge: TimeSpan.FromDays(14) - TimeSpan.FromMilliseconds(3)));
         Assert.Equal("sid=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax", SessionCookie.Expired(options, secure: false));
     }
 
@@ -61,9 +63,9 @@ public class CookieTests
         Assert.Contains("; Path=/", header, StringComparison.Ordinal);
         Assert.DoesNotContain("Domain", header, StringComparison.Ordinal);
 
-        var forged = setup.Manager.Open($"__%48ost-sid={browser.Value}", false, new RecordingCookieSink());
+        var forged = setup.Manager.Open($"__%48ost-sid={browser.Value}", false, cookieSink: new RecordingCookieSink());
         Assert.True(forged.IsNew);
-        var real = setup.Manager.Open($"__Host-sid={browser.Value}", false, new RecordingCookieSink());
+        var real = setup.Manager.Open($"__Host-sid={browser.Value}", false, cookieSink: new RecordingCookieSink());
         Assert.Equal("v", real["k"]);
     }
 }

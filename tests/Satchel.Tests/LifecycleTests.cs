@@ -42,7 +42,7 @@ public class LifecycleTests
         Assert.Null(browser.Value);
         Assert.Equal(0, setup.Memory.Count);
 
-        var replay = setup.Manager.Open($"sid={oldCookie}", false, new RecordingCookieSink());
+        var replay = setup.Manager.Open($"sid={oldCookie}", false, cookieSink: new RecordingCookieSink());
         Assert.True(replay.IsNew);
         Assert.Null(replay["a"]);
     }

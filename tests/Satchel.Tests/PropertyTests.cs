@@ -18,14 +18,14 @@ public class PropertyTests
     [Property(MaxTest = 2000)]
     public bool An_arbitrary_Cookie_header_is_no_session_and_never_throws(string? header)
     {
-        var session = Setup.Manager.Open(header, false, new RecordingCookieSink());
+        var session = Setup.Manager.Open(header, false, cookieSink: new RecordingCookieSink());
         return session.IsNew && session["k"] is null;
     }
 
     [Property(MaxTest = 2000)]
     public bool An_arbitrary_value_of_the_session_cookie_is_no_session(string? value, string? before, string? after)
     {
-        var session = Setup.Manager.Open($"{before}; sid={value}; {after}", false, new RecordingCookieSink());
+        var session = Setup.Manager.Open($"{before}; sid={value}; {after}", false, cookieSink: new RecordingCookieSink());
         return session.IsNew;
     }
 

@@ -14,7 +14,7 @@ public class StoreFailureTests
         var options = new SatchelOptions();
         options.Secrets.Add(TestSetup.Secret);
         using var manager = new SessionManager(options, new FailingStore(), loggerFactory: logs);
-        var session = manager.Open($"sid={manager.KeyRing.Sign(SessionToken.NewToken())}", false, new RecordingCookieSink());
+        var session = manager.Open($"sid={manager.KeyRing.Sign(SessionToken.NewToken())}", false, cookieSink: new RecordingCookieSink());
         var ex = await Assert.ThrowsAsync<SessionStoreException>(async () => await session.LoadAsync());
         Assert.Contains(FailingStore.Error, ex.Message, StringComparison.Ordinal);
         Assert.IsType<IOException>(ex.InnerException);
@@ -27,7 +27,7 @@ public class StoreFailureTests
     public async Task A_failed_commit_fails_too()
     {
         var setup = new TestSetup(store: new FailingStore());
-        var session = setup.Manager.Open(null, false, new RecordingCookieSink());
+        var session = setup.Manager.Open(null, false, cookieSink: new RecordingCookieSink());
         session["a"] = "1";
         await Assert.ThrowsAsync<SessionStoreException>(async () => await session.CommitAsync());
     }
@@ -37,7 +37,7 @@ public class StoreFailureTests
     {
         var setup = new TestSetup(o => o.StoreFailurePolicy = StoreFailurePolicy.Degrade, new FailingStore());
         var sink = new RecordingCookieSink();
-        var session = setup.Manager.Open($"sid={SignedCookie(setup)}", false, sink);
+        var session = setup.Manager.Open($"sid={SignedCookie(setup)}", false, cookieSink: sink);
         Assert.Null(session["a"]);
         Assert.False(session.IsAvailable);
         session["a"] = "1";

@@ -19,7 +19,7 @@ public class StrictModeTests
                 2 => new string((char)random.Next(1, 0xD7FF), random.Next(1, 200)),
                 _ => SessionKeyRing.Random().Sign(SessionToken.NewToken()),       // signed by another app's key
             };
-            var session = setup.Manager.Open($"sid={value}", false, new RecordingCookieSink());
+            var session = setup.Manager.Open($"sid={value}", false, cookieSink: new RecordingCookieSink());
             Assert.True(session.IsNew);
             Assert.Null(session["anything"]);
             await session.CommitAsync();
@@ -47,7 +47,7 @@ public class StrictModeTests
     public async Task An_oversized_cookie_header_is_no_session()
     {
         var setup = new TestSetup();
-        var session = setup.Manager.Open("x=" + new string('a', 20_000) + "; sid=abc", false, new RecordingCookieSink());
+        var session = setup.Manager.Open("x=" + new string('a', 20_000) + "; sid=abc", false, cookieSink: new RecordingCookieSink());
         Assert.True(session.IsNew);
         await session.CommitAsync();
         Assert.Contains(setup.Logs.Lines, l => l.EventId.Id == 1);
@@ -99,14 +99,15 @@ public class VerifiedCookieCacheTests
     public void Values_of_one_set_keep_the_two_newest_and_each_maps_only_to_its_own_token()
     {
         var cache = new VerifiedCookieCache();
-        cache.Add("sameprefix.one", "t1", "k1");
-        cache.Add("sameprefix.two", "t2", "k2");
+        var (k1, k2) = (SessionKey.FromToken("t1"), SessionKey.FromToken("t2"));
+        cache.Add("sameprefix.one", "t1", k1);
+        cache.Add("sameprefix.two", "t2", k2);
         Assert.True(cache.TryGet("sameprefix.one", out var one));
-        Assert.Equal(("t1", "k1"), (one.Token, one.StoreKey));
+        Assert.Equal(("t1", k1), (one.Token, one.Key));
         Assert.True(cache.TryGet("sameprefix.two", out var two));
-        Assert.Equal(("t2", "k2"), (two.Token, two.StoreKey));
+        Assert.Equal(("t2", k2), (two.Token, two.Key));
 
-        cache.Add("sameprefix.three", "t3", "k3");
+        cache.Add("sameprefix.three", "t3", SessionKey.FromToken("t3"));
         Assert.False(cache.TryGet("sameprefix.one", out _));     // the oldest of the set made room
         Assert.True(cache.TryGet("sameprefix.two", out _));
         Assert.True(cache.TryGet("sameprefix.three", out var three));

@@ -18,10 +18,11 @@ public class TokenTests
     public void The_store_key_is_the_SHA256_of_the_token_and_the_id_is_a_short_prefix_of_it()
     {
         var token = SessionToken.NewToken();
-        var key = SessionToken.StoreKey(token);
+        var key = SessionKey.FromToken(token).ToString();
         Assert.Equal(Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(token))), key);
-        var id = SessionToken.IdFromStoreKey(key);
+        var id = SessionKey.Parse(key).Id;
         Assert.Equal(16, id.Length);
+        Assert.StartsWith(id, key, StringComparison.Ordinal);
         Assert.DoesNotContain(id, token, StringComparison.Ordinal);
         Assert.DoesNotContain(token[..8], key, StringComparison.Ordinal);
     }

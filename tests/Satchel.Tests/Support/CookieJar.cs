@@ -13,7 +13,7 @@ public sealed class CookieJar(SessionManager manager)
     public Session Open()
     {
         LastSink = new RecordingCookieSink();
-        return manager.Open(Value is null ? null : $"{Name}={Value}", isHttps: false, LastSink);
+        return manager.Open(Value is null ? null : $"{Name}={Value}", isHttps: false, clientAddress: null, LastSink);
     }
 
     /// <summary>One whole request: open, run the handler, commit, keep the cookie.</summary>

@@ -22,7 +22,7 @@ public sealed class TestSetup
         var options = new SatchelOptions();
         options.Secrets.Add(Secret);
         configure?.Invoke(options);
-        Memory = new MemorySessionStore(Time, options.SweepInterval);
+        Memory = new MemorySessionStore(null, Time);
         Store = new CountingStore(store ?? Memory);
         Manager = new SessionManager(options, Store, Time, Logs);
     }

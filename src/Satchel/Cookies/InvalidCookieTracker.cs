@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Satchel;
+
+/// <summary>
+/// Rejected session cookies: logged, counted, and per client counted in fixed windows to spot
+/// token guessing. Bounded: past <see cref="MaxClients"/> tracked clients, windows that have ended
+/// are dropped.
+/// </summary>
+internal sealed class InvalidCookieTracker(SatchelOptions options, TimeProvider time, ILogger logger)
+{
+    private const int MaxClients = 100_000;
+    private readonly ConcurrentDictionary<string, Window> _clients = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Records one rejected cookie of <paramref name="client"/>. Past the limit it warns once per
+    /// window; a <paramref name="refusable"/> rejection (one at the door, before the request ran)
+    /// also asks the app's hook, and throws when the hook refuses.
+    /// </summary>
+    /// <exception cref="SessionThrottledException">The app's hook refused the client.</exception>
+    public void Reject(string? client, string reason, bool refusable)
+    {
+        Log.CookieRejected(logger, reason);
+        SatchelMetrics.CookiesRejected.Add(1);
+        if (client is null) return;
+        var rejected = Count(client);
+        if (rejected <= options.InvalidCookieLimit) return;
+        if (rejected == options.InvalidCookieLimit + 1)
+        {
+            Log.InvalidCookieBurst(logger, client, rejected, options.InvalidCookieWindow.TotalSeconds);
+            SatchelMetrics.InvalidCookieBursts.Add(1);
+        }
+        if (refusable && options.OnInvalidCookieBurst?.Invoke(new InvalidCookieBurst(client, rejected)) == true)
+            throw new SessionThrottledException($"Client {client} sent {rejected} invalid session cookies within {options.InvalidCookieWindow.TotalSeconds} s; the application's OnInvalidCookieBurst refused the request.");
+    }
+
+    /// <summary>Counts one rejection; gives the client's count in its current window.</summary>
+    private int Count(string client)
+    {
+        var now = time.GetTimestamp();
+        var length = (long)(options.InvalidCookieWindow.TotalSeconds * time.TimestampFrequency);
+        if (_clients.Count >= MaxClients) Prune(now, length);
+        var window = _clients.GetOrAdd(client, static (_, start) => new Window(start), now);
+        lock (window)
+        {
+            if (now - window.Start >= length)
+            {
+                window.Start = now;
+                window.Rejected = 0;
+            }
+            return ++window.Rejected;
+        }
+    }
+
+    private void Prune(long now, long length)
+    {
+        foreach (var (client, window) in _clients)
+        {
+            if (now - Volatile.Read(ref window.Start) >= length) _clients.TryRemove(new KeyValuePair<string, Window>(client, window));
+        }
+    }
+
+    private sealed class Window(long start)
+    {
+        public long Start = start;
+        public int Rejected;
+    }
+}

@@ -1,0 +1,49 @@
+namespace Satchel;
+
+/// <summary>
+/// Where a session sends its cookie: a server adapter derives from it with three members over its
+/// server's response headers; the rules live here, once. Satchel sends the cookie when the session
+/// commits — in ASP.NET Core before the response starts — and replaces only its own
+/// <c>Set-Cookie</c>, leaving the application's. A response that carries the session cookie also
+/// gets <c>Cache-Control: no-store</c> and <c>Vary: Cookie</c>, so no cache hands it to someone else.
+/// </summary>
+public abstract class SessionCookieSink
+{
+    /// <summary>Whether the response has started, so its headers can no longer change.</summary>
+    protected abstract bool HasStarted { get; }
+
+    /// <summary>The values of a response header (none: an empty array).</summary>
+    protected abstract string[] GetHeader(string name);
+
+    /// <summary>Replaces a response header's values (an empty array removes it).</summary>
+    protected abstract void SetHeader(string name, string[] values);
+
+    /// <summary>
+    /// Makes the response carry <paramref name="setCookieHeader"/> as the session's cookie, or no
+    /// session cookie when <see langword="null"/>. <paramref name="cookieName"/> tells Satchel's own
+    /// <c>Set-Cookie</c> from the application's.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The response has already started.</exception>
+    internal void Send(string cookieName, string? setCookieHeader)
+    {
+        if (HasStarted)
+            throw new InvalidOperationException("The response has already started, so the session cookie can no longer be sent. Change the session before writing the response body.");
+        var current = GetHeader("Set-Cookie");
+        var kept = new List<string>(current.Length + 1);
+        foreach (var value in current)
+        {
+            if (!IsSessionCookie(value, cookieName)) kept.Add(value);
+        }
+        if (setCookieHeader is not null)
+        {
+            kept.Add(setCookieHeader);
+            SetHeader("Cache-Control", ["no-store"]);
+            var vary = GetHeader("Vary");
+            if (!vary.Any(v => v.Contains("Cookie", StringComparison.OrdinalIgnoreCase))) SetHeader("Vary", [.. vary, "Cookie"]);
+        }
+        SetHeader("Set-Cookie", [.. kept]);
+    }
+
+    private static bool IsSessionCookie(string setCookie, string cookieName) =>
+        setCookie.Length > cookieName.Length && setCookie[cookieName.Length] == '=' && setCookie.StartsWith(cookieName, StringComparison.Ordinal);
+}

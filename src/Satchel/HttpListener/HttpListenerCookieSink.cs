@@ -1,0 +1,42 @@
+using System.Net;
+
+namespace Satchel;
+
+/// <summary>
+/// Writes the session cookie to an <see cref="HttpListenerResponse"/>'s headers. HttpListener has
+/// no hook before the response goes out, so its sessions send the cookie as soon as it changes.
+/// </summary>
+internal sealed class HttpListenerCookieSink(HttpListenerResponse response) : SessionCookieSink
+{
+    private bool _closed;
+
+    // HttpListener does not say whether the response went out; a closed response throws on its headers.
+    protected override bool HasStarted => _closed;
+
+    protected override string[] GetHeader(string name)
+    {
+        try
+        {
+            return response.Headers.GetValues(name) ?? [];
+        }
+        catch (ObjectDisposedException)
+        {
+            _closed = true;
+            return [];
+        }
+    }
+
+    protected override void SetHeader(string name, string[] values)
+    {
+        try
+        {
+            response.Headers.Remove(name);
+            foreach (var value in values) response.Headers.Add(name, value);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            _closed = true;
+            throw new InvalidOperationException("The response was already sent, so the session cookie can no longer go out. Change the session before writing the response body.", ex);
+        }
+    }
+}

@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+
+namespace Satchel;
+
+/// <summary>
+/// The default store: sessions in this process's memory. Thread-safe: the table is split into
+/// shards, each an open-addressing hash table under its own short lock, so a change set applies
+/// atomically and different sessions rarely meet. Each session is one byte array (key, times and
+/// packed values), about 130 bytes for an idle session of two small values. Expired sessions are
+/// swept in the background one shard at a time, never under a table-wide lock. Sessions are lost
+/// when the process ends and are not shared between processes: use Redis for that.
+/// </summary>
+public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, IDisposable
+{
+    private const int ShardCount = 64;
+
+    private readonly SessionTable[] _shards = new SessionTable[ShardCount];
+    private readonly ConcurrentDictionary<string, UserKeys> _byUser = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SessionKey, SessionLock> _locks = new();
+    private readonly TimeProvider _time;
+    private readonly ITimer _sweeper;
+    private int _count;
+
+    /// <summary>Creates a store with default options on the system clock.</summary>
+    public MemorySessionStore() : this(null, null) { }
+
+    /// <summary>Creates a store; <paramref name="timeProvider"/> drives the background sweep.</summary>
+    /// <exception cref="InvalidOperationException">The options are invalid.</exception>
+    public MemorySessionStore(MemorySessionStoreOptions? options, TimeProvider? timeProvider = null)
+    {
+        options ??= new MemorySessionStoreOptions();
+        options.Validate();
+        for (var i = 0; i < ShardCount; i++) _shards[i] = new SessionTable();
+        _time = timeProvider ?? TimeProvider.System;
+        var interval = options.SweepInterval;
+        _sweeper = _time.CreateTimer(static s => ((MemorySessionStore)s!).SweepExpired(), this, interval, interval);
+    }
+
+    /// <summary>Live sessions held (expired ones count until the next sweep).</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <inheritdoc />
+    public SessionStoreGuarantees Guarantees => SessionStoreGuarantees.AtomicChanges | SessionStoreGuarantees.NoResurrection;
+
+    /// <inheritdoc />
+    public ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
+    {
+        var shard = ShardOf(key);
+        byte[] blob;
+        bool touched;
+        lock (shard)
+        {
+            var slot = shard.Find(key);
+            if (slot < 0) return new((SessionRecord?)null);
+            blob = shard.Slots[slot]!;
+            if (SessionBlob.ExpiresAt(blob) <= now.UtcTicks)
+            {
+                RemoveAt(shard, slot);
+                return new((SessionRecord?)null);
+            }
+            touched = now.UtcTicks - SessionBlob.LastAccess(blob) >= touchInterval.Ticks;
+            if (touched) SessionBlob.SetLastAccess(blob, now.UtcTicks);
+        }
+        // Outside the lock: only the last access changes in place, and a record copies it.
+        return new(SessionBlob.ToRecord(blob, touched));
+    }
+
+    /// <inheritdoc />
+    public ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var blob = SessionBlob.Create(key, record);
+        var shard = ShardOf(key);
+        lock (shard)
+        {
+            var slot = shard.Find(key);
+            if (slot >= 0) RemoveAt(shard, slot);
+            shard.Add(blob);
+            Interlocked.Increment(ref _count);
+            IndexUser(key, null, record.Metadata.UserId);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> UpdateAsync(SessionKey key, SessionChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var shard = ShardOf(key);
+        lock (shard)
+        {
+            var slot = shard.Find(key);
+            if (slot < 0) return new(false);
+            var old = shard.Slots[slot]!;
+            if (SessionBlob.ExpiresAt(old) <= change.Now.UtcTicks)
+            {
+                RemoveAt(shard, slot);
+                return new(false);
+            }
+            // Copy on write: a loaded snapshot never changes under its reader.
+            shard.Slots[slot] = SessionBlob.Apply(old, change);
+            if (change.Metadata is { } metadata)
+            {
+                var oldUser = SessionBlob.UserId(old);
+                if (oldUser != metadata.UserId) IndexUser(key, oldUser, metadata.UserId);
+            }
+        }
+        return new(true);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default)
+    {
+        var shard = ShardOf(key);
+        lock (shard)
+        {
+            var slot = shard.Find(key);
+            if (slot >= 0) RemoveAt(shard, slot);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<StoredSession>> ListByUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        var list = new List<StoredSession>();
+        if (_byUser.TryGetValue(userId, out var keys))
+        {
+            SessionKey[] snapshot;
+            lock (keys) snapshot = [.. keys];
+            foreach (var key in snapshot)
+            {
+                var shard = ShardOf(key);
+                byte[] blob;
+                lock (shard)
+                {
+                    var slot = shard.Find(key);
+                    if (slot < 0) continue;
+                    blob = shard.Slots[slot]!;
+                }
+                // Metadata only: listing never needs the values.
+                if (SessionBlob.ExpiresAt(blob) <= now.UtcTicks) continue;
+                var metadata = SessionBlob.Metadata(blob);
+                if (metadata.UserId == userId)
+                    list.Add(new StoredSession(key, metadata, new DateTimeOffset(SessionBlob.LastAccess(blob), TimeSpan.Zero)));
+            }
+        }
+        return new(list);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IAsyncDisposable?> AcquireAsync(SessionKey key, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var gate = _locks.GetOrAdd(key, static _ => new SessionLock());
+            lock (gate)
+            {
+                if (gate.Retired) continue;
+                gate.Users++;
+            }
+            if (await gate.Semaphore.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+                return new Release(this, key, gate);
+            Leave(key, gate);
+            return null;
+        }
+    }
+
+    private void Leave(SessionKey key, SessionLock gate)
+    {
+        lock (gate)
+        {
+            if (--gate.Users > 0) return;
+            // Retired under its lock, so a late arrival makes a fresh one instead of using a dropped one.
+            gate.Retired = true;
+            _locks.TryRemove(new KeyValuePair<SessionKey, SessionLock>(key, gate));
+        }
+        gate.Dispose();
+    }
+
+    /// <summary>Removes every expired session now (the background sweep calls this).</summary>
+    public int SweepExpired()
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        var removed = 0;
+        var expired = new List<SessionKey>();
+        foreach (var shard in _shards)
+        {
+            lock (shard)
+            {
+                foreach (var blob in shard.Slots)
+                {
+                    if (blob is not null && SessionBlob.ExpiresAt(blob) <= now) expired.Add(SessionBlob.Key(blob));
+                }
+                // By key, not by slot: removing shifts the slots that follow.
+                foreach (var key in expired) RemoveAt(shard, shard.Find(key));
+                removed += expired.Count;
+                expired.Clear();
+                shard.ShrinkIfSparse();
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>Stops the background sweep.</summary>
+    public void Dispose() => _sweeper.Dispose();
+
+    // The key is a SHA-256: its first bits pick the shard, others the slot.
+    private SessionTable ShardOf(SessionKey key) => _shards[(int)(key.Low & (ShardCount - 1))];
+
+    // Called under the shard's lock.
+    private void RemoveAt(SessionTable shard, int slot)
+    {
+        var blob = shard.Slots[slot]!;
+        shard.RemoveAt(slot);
+        Interlocked.Decrement(ref _count);
+        if (SessionBlob.UserId(blob) is { } userId) IndexUser(SessionBlob.Key(blob), userId, null);
+    }
+
+    private void IndexUser(SessionKey key, string? oldUser, string? newUser)
+    {
+        if (oldUser is not null && _byUser.TryGetValue(oldUser, out var oldKeys))
+        {
+            lock (oldKeys)
+            {
+                oldKeys.Remove(key);
+                if (oldKeys.Count == 0)
+                {
+                    // Retired under its lock, so a concurrent add retries with a fresh set.
+                    oldKeys.Retired = true;
+                    _byUser.TryRemove(new KeyValuePair<string, UserKeys>(oldUser, oldKeys));
+                }
+            }
+        }
+        while (newUser is not null)
+        {
+            var keys = _byUser.GetOrAdd(newUser, static _ => new UserKeys());
+            lock (keys)
+            {
+                if (keys.Retired) continue;
+                keys.Add(key);
+                return;
+            }
+        }
+    }
+
+    private sealed class SessionLock : IDisposable
+    {
+        public readonly SemaphoreSlim Semaphore = new(1, 1);
+        public int Users;
+        public bool Retired;
+
+        public void Dispose() => Semaphore.Dispose();
+    }
+
+    private sealed class Release(MemorySessionStore store, SessionKey key, SessionLock gate) : IAsyncDisposable
+    {
+        private int _released;
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Semaphore.Release();
+                store.Leave(key, gate);
+            }
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class UserKeys : HashSet<SessionKey>
+    {
+        public bool Retired;
+    }
+}

@@ -1,0 +1,473 @@
+using System.Text.Json;
+
+namespace Satchel;
+
+/// <summary>
+/// One request's view of its browser's session. Loaded from the store on first use; records
+/// which keys the request set or removed and commits exactly that, once, before the response
+/// starts. Not thread-safe: use it from the request's own flow, like the request itself.
+/// </summary>
+public sealed class Session : IAsyncDisposable
+{
+    private readonly SessionManager _manager;
+    private readonly RequestCookie _request;
+    private readonly PendingCommits.PendingCommit? _pending;   // HttpListener: cookie sent early, save awaited by the next request
+
+    private Phase _phase;
+    private ValueOverlay _values;
+    private string? _token;          // the token the response hands out; null until the session needs one
+    private SessionKey _key;
+    private SessionKey? _pendingDelete;
+    private Closing _closing;
+    private bool _rollCookie;        // re-send a persistent cookie: its expiry moved
+    private ResponseCookie _cookie;
+
+    internal Session(SessionManager manager, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, PendingCommits.PendingCommit? pending = null)
+    {
+        _manager = manager;
+        _cookie = new ResponseCookie(manager, sink, isHttps);
+        _pending = pending;
+        ClientAddress = clientAddress;
+        _request = RequestCookie.Read(manager, cookieHeader, clientAddress);
+        if (_request.IsValid) (_token, _key) = (_request.Token, _request.Key);
+    }
+
+    /// <summary>
+    /// A short, non-secret handle for this session (a prefix of the token's hash): safe for logs
+    /// and admin pages, useless to an attacker. It changes when the session is regenerated.
+    /// </summary>
+    public string Id
+    {
+        get
+        {
+            EnsureLoaded();
+            EnsureToken();
+            return _key.Id;
+        }
+    }
+
+    /// <summary>Whether the session is new in this request (the store held none for the browser).</summary>
+    public bool IsNew
+    {
+        get
+        {
+            EnsureLoaded();
+            return _phase != Phase.Stored;
+        }
+    }
+
+    /// <summary>Whether the session was loaded (or needed no load) and the store did not fail.</summary>
+    public bool IsAvailable => _phase is Phase.New or Phase.Stored;
+
+    /// <summary>What this request has done to the session.</summary>
+    public SessionStatus Status => _values.HasChanges ? SessionStatus.Modified : _closing.HasFlag(Closing.Destroyed) ? SessionStatus.Destroyed : SessionStatus.Unmodified;
+
+    /// <summary>The keys the session holds.</summary>
+    public IReadOnlyCollection<string> Keys
+    {
+        get
+        {
+            EnsureLoaded();
+            return _values.Keys;
+        }
+    }
+
+    /// <summary>
+    /// The user this session belongs to. Setting it indexes the session under the user, so
+    /// <see cref="SessionAdmin"/> can list and revoke the user's sessions. Set it after
+    /// <see cref="RegenerateAsync"/> at sign-in.
+    /// </summary>
+    public string? UserId
+    {
+        get
+        {
+            EnsureLoaded();
+            return _values.Metadata?.UserId;
+        }
+        set
+        {
+            BeginWrite();
+            if (Metadata.UserId == value) return;
+            _values.SetMetadata(Metadata with { UserId = value });
+            MarkModified();
+        }
+    }
+
+    /// <summary>The user agent, if the application records it (shown in <see cref="SessionAdmin"/> lists).</summary>
+    public string? UserAgent
+    {
+        get
+        {
+            EnsureLoaded();
+            return _values.Metadata?.UserAgent;
+        }
+        set
+        {
+            BeginWrite();
+            if (Metadata.UserAgent == value) return;
+            _values.SetMetadata(Metadata with { UserAgent = value });
+            MarkModified();
+        }
+    }
+
+    /// <summary>A string value; setting <see langword="null"/> removes the key.</summary>
+    public string? this[string key]
+    {
+        get => this.Get(key, SessionJsonContext.Default.String);
+        set
+        {
+            if (value is null) Remove(key);
+            else this.Set(key, value, SessionJsonContext.Default.String);
+        }
+    }
+
+    /// <summary>The raw UTF-8 JSON of <paramref name="key"/>, read in place (for adapters such as <c>ISession</c>); <see langword="false"/> when the session lacks it.</summary>
+    public bool TryGetJson(string key, out ReadOnlySpan<byte> utf8Json)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        EnsureLoaded();
+        return _values.TryGet(key, out utf8Json);
+    }
+
+    /// <summary>Stores raw UTF-8 JSON under <paramref name="key"/> (for adapters such as <c>ISession</c>); the bytes are copied.</summary>
+    /// <exception cref="ArgumentException"><paramref name="utf8Json"/> is not one JSON value.</exception>
+    /// <exception cref="SessionLimitExceededException">The key or value is past a configured limit.</exception>
+    public void SetJson(string key, ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json);
+            if (!reader.Read()) throw new JsonException("No value.");
+            reader.Skip();
+            reader.Read();   // throws on anything after the one value
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"The value for session key '{key}' is not one UTF-8 JSON value: {ex.Message}", nameof(utf8Json), ex);
+        }
+        SetOwnedJson(key, utf8Json.ToArray());
+    }
+
+    /// <summary>Removes <paramref name="key"/>; <see langword="false"/> when the session lacked it.</summary>
+    public bool Remove(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        BeginWrite();
+        if (!_values.Remove(key)) return false;
+        MarkModified();
+        return true;
+    }
+
+    /// <summary>Removes every value (the session itself, its user and lifetime stay).</summary>
+    public void Clear()
+    {
+        BeginWrite();
+        if (_values.Clear()) MarkModified();
+    }
+
+    /// <summary>
+    /// Loads the session from the store now. Values load on first use anyway; calling this first
+    /// keeps a slow store from blocking a thread.
+    /// </summary>
+    /// <exception cref="SessionStoreException">The store failed and the policy is <see cref="StoreFailurePolicy.Fail"/>.</exception>
+    public async ValueTask LoadAsync(CancellationToken cancellationToken = default)
+    {
+        if (_phase != Phase.Unloaded) return;
+        if (!_request.IsValid)
+        {
+            _phase = Phase.New;
+            return;
+        }
+        SessionRecord? record;
+        try
+        {
+            record = await _manager.Store.LoadAsync(_request.Key, _manager.Time.GetUtcNow(), _manager.Options.TouchInterval, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Fail(ex, "load");
+            return;
+        }
+        if (record is null)
+        {
+            // Strict: a token the store does not know is never adopted.
+            Log.UnknownSession(_manager.Logger, _request.Key.Id);
+            _manager.InvalidCookies.Reject(ClientAddress, "unknown to the store", refusable: false);
+            _token = null;
+            _phase = Phase.New;
+            return;
+        }
+        _values = new ValueOverlay(record);
+        _phase = Phase.Stored;
+        // A remember-me cookie rolls forward whenever the store refreshed the expiry.
+        if (record.Touched && record.Metadata.Persistent) _rollCookie = true;
+        SendCookieEarly();
+    }
+
+    /// <summary>
+    /// Saves this request's changes and sends the session's cookie. Adapters call it before the
+    /// response starts; call it yourself only to save early. After it, writes throw.
+    /// </summary>
+    /// <exception cref="SessionStoreException">The store failed and the policy is <see cref="StoreFailurePolicy.Fail"/>.</exception>
+    public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
+    {
+        if (_closing.HasFlag(Closing.Committed)) return;
+        _closing |= Closing.Committed;
+        try
+        {
+            await SaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pending?.Release();
+        }
+        _cookie.Send(CookieToSend(final: true), tooLateIsFine: _pending is not null);
+    }
+
+    private async ValueTask SaveAsync(CancellationToken cancellationToken)
+    {
+        if (_phase == Phase.Degraded) return;
+        var store = _manager.Store;
+        try
+        {
+            if (_pendingDelete is { } deleted)
+            {
+                await store.DeleteAsync(deleted, cancellationToken).ConfigureAwait(false);
+                Log.Destroyed(_manager.Logger, deleted.Id);
+            }
+            if (!_values.HasChanges) return;
+            var now = _manager.Time.GetUtcNow();
+            if (_phase == Phase.Stored)
+            {
+                if (await store.UpdateAsync(_key, _values.ToChange(now), cancellationToken).ConfigureAwait(false)) return;
+                Log.CommitToEndedSession(_manager.Logger, _key.Id);
+                _phase = Phase.New;
+                return;
+            }
+            if (!_values.HasContent) return;   // no empty records: the cookie promised nothing yet
+            await store.CreateAsync(_key, _values.ToRecord(now, Metadata), cancellationToken).ConfigureAwait(false);
+            _phase = Phase.Stored;
+            SatchelMetrics.SessionsCreated.Add(1);
+            Log.Created(_manager.Logger, _key.Id);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not SessionStoreException)
+        {
+            Fail(ex, "save");
+        }
+    }
+
+    /// <summary>
+    /// Gives the session a new token, keeping its data; the old token stops working at once.
+    /// Call it when the user signs in (or their privileges change) against session fixation.
+    /// </summary>
+    /// <exception cref="SessionStoreException">The store failed and the policy is <see cref="StoreFailurePolicy.Fail"/>.</exception>
+    public async ValueTask RegenerateAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed();
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (_phase == Phase.Degraded) return;
+
+        SessionKey? oldKey = _phase == Phase.Stored ? _key : null;
+        var hasContent = oldKey is not null || _values.HasContent;
+        _token = null;
+        EnsureToken();
+        if (!hasContent)
+        {
+            SendCookieEarly();
+            return;
+        }
+        var record = _values.ToRecord(_manager.Time.GetUtcNow(), Metadata);
+        try
+        {
+            // Create the new record before deleting the old, so the data is never nowhere.
+            await _manager.Store.CreateAsync(_key, record, cancellationToken).ConfigureAwait(false);
+            if (oldKey is { } old) await _manager.Store.DeleteAsync(old, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Fail(ex, "regenerate");
+            return;
+        }
+        if (oldKey is { } previous) Log.Regenerated(_manager.Logger, previous.Id, _key.Id);
+        _values = new ValueOverlay(record);
+        _phase = Phase.Stored;
+        SendCookieEarly();
+    }
+
+    /// <summary>
+    /// Ends the session: the commit deletes its record and the response expires the cookie, so
+    /// the old cookie is dead even if replayed. Writing to the session afterwards starts a new one.
+    /// </summary>
+    public void Destroy()
+    {
+        ThrowIfClosed();
+        // Unloaded, the cookie's key is deleted blind; loaded, only a record that exists.
+        var doomed = _phase switch
+        {
+            Phase.Unloaded when _request.IsValid => _request.Key,
+            Phase.Stored => _key,
+            _ => (SessionKey?)null,
+        };
+        if (doomed is { } key)
+        {
+            _pendingDelete = key;
+            _pending?.Track(key);
+        }
+        if (_phase != Phase.Degraded) _phase = Phase.New;
+        _values = default;
+        _token = null;
+        _rollCookie = false;
+        _closing |= Closing.Destroyed;
+        SendCookieEarly();
+    }
+
+    /// <summary>
+    /// Makes the cookie persistent ("remember me"): the session now lives <paramref name="lifetime"/>
+    /// from each request (rolling), and its absolute deadline is extended to at least
+    /// <paramref name="lifetime"/> from now. The cookie's Max-Age never goes past the session's end.
+    /// </summary>
+    public void RememberMe(TimeSpan lifetime)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        BeginWrite();
+        var now = _manager.Time.GetUtcNow();
+        var metadata = Metadata;
+        var deadline = metadata.AbsoluteDeadline is { } d && d < now + lifetime ? now + lifetime : metadata.AbsoluteDeadline;
+        _values.SetMetadata(metadata with { Persistent = true, IdleTimeout = lifetime, AbsoluteDeadline = deadline });
+        _rollCookie = true;
+        MarkModified();
+    }
+
+    /// <summary>
+    /// Takes the session for this request alone until the returned handle is disposed: requests
+    /// that do the same wait their turn (at most <see cref="SatchelOptions.ExclusiveTimeout"/>).
+    /// Call it before the session loads; ASP.NET Core's <c>RequireExclusiveSession()</c> does.
+    /// A request without a valid session cookie has nothing to share and waits for nothing.
+    /// </summary>
+    /// <exception cref="SessionLockTimeoutException">Other requests held the session too long.</exception>
+    /// <exception cref="NotSupportedException">The store cannot lock sessions.</exception>
+    public async ValueTask<IAsyncDisposable?> AcquireExclusiveAsync(CancellationToken cancellationToken = default)
+    {
+        if (_phase != Phase.Unloaded) throw new InvalidOperationException("Take the session exclusively before it loads, or the values read may already be stale.");
+        var locks = _manager.Store.GetCapability<ISessionLocks>()
+            ?? throw new NotSupportedException($"The session store {_manager.Store.GetType().Name} cannot lock sessions (it offers no ISessionLocks); exclusive sessions need the memory or Redis store.");
+        if (!_request.IsValid) return null;
+        var timeout = _manager.Options.ExclusiveTimeout;
+        return await locks.AcquireAsync(_request.Key, timeout, cancellationToken).ConfigureAwait(false)
+            ?? throw new SessionLockTimeoutException($"Session {_request.Key.Id} stayed held by other requests for {timeout.TotalSeconds} s (Satchel:ExclusiveTimeout).");
+    }
+
+    /// <summary>
+    /// Makes the session read-only for the rest of the request: writes throw. Adapters call it for
+    /// endpoints that declared a read-only session.
+    /// </summary>
+    public void MakeReadOnly() => _closing |= Closing.ReadOnly;
+
+    /// <summary>Commits the session (see <see cref="CommitAsync"/>).</summary>
+    public ValueTask DisposeAsync() => CommitAsync();
+
+    /// <summary>The client's address as the adapter saw it, or <see langword="null"/>.</summary>
+    internal string? ClientAddress { get; }
+
+    /// <summary>The key of the session the request's cookie names, if the cookie verified.</summary>
+    internal SessionKey? RequestKey => _request.IsValid ? _request.Key : null;
+
+    private SessionMetadata Metadata => _values.Metadata ?? _manager.NewMetadata();
+
+    internal void SetOwnedJson(string key, byte[] json)
+    {
+        _manager.Limits.Check(key, json.Length);
+        BeginWrite();
+        if (!_values.Contains(key)) _manager.Limits.CheckCount(key, _values.Count);
+        _values.Set(key, json);
+        MarkModified();
+    }
+
+    private void BeginWrite()
+    {
+        ThrowIfClosed();
+        EnsureLoaded();
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_closing.HasFlag(Closing.ReadOnly))
+            throw new InvalidOperationException("This endpoint declared its session read-only (WithReadOnlySession or [ReadOnlySession]); remove that to write to the session.");
+        if (_closing.HasFlag(Closing.Committed))
+            throw new InvalidOperationException("The session was already saved (the response has started, or the session was committed or disposed), so this change would be lost. Change the session before writing the response body.");
+    }
+
+    private void EnsureLoaded()
+    {
+        if (_phase != Phase.Unloaded) return;
+        var load = LoadAsync(CancellationToken.None);
+        if (load.IsCompleted)
+        {
+            load.GetAwaiter().GetResult();
+            return;
+        }
+        Log.SynchronousLoad(_manager.Logger, _request.Key.Id);
+        load.AsTask().GetAwaiter().GetResult();
+    }
+
+    private void EnsureToken()
+    {
+        if (_token is not null) return;
+        _token = SessionToken.NewToken();
+        _key = SessionKey.FromToken(_token);
+    }
+
+    private void MarkModified()
+    {
+        EnsureToken();
+        _pending?.Track(_key);
+        SendCookieEarly();
+    }
+
+    // The one decision about Set-Cookie, from the session's state. Before the commit (final: false)
+    // it assumes the commit will store what the request changed.
+    private string? CookieToSend(bool final)
+    {
+        if (_phase == Phase.Degraded) return null;
+        var stored = _phase == Phase.Stored || (!final && _values.HasContent);
+        if (stored && _token is not null && (_token != _request.Token || _rollCookie)) return _cookie.Issue(_token, Metadata);
+        return _closing.HasFlag(Closing.Destroyed) && _request.Present ? _cookie.Expire() : null;
+    }
+
+    // HttpListener has no hook before the response goes out: its sessions send the cookie as it changes.
+    private void SendCookieEarly()
+    {
+        if (_pending is not null) _cookie.Send(CookieToSend(final: false), tooLateIsFine: false);
+    }
+
+    private void Fail(Exception ex, string operation)
+    {
+        _manager.Failures.Handle(ex, operation, _token is null ? null : _key);
+        _phase = Phase.Degraded;
+        _values = default;
+        SendCookieEarly();
+    }
+
+    /// <summary>Where the session stands with its store.</summary>
+    private enum Phase
+    {
+        /// <summary>Not loaded yet.</summary>
+        Unloaded,
+        /// <summary>No record in the store (yet): nothing loaded, unknown, destroyed, or not yet created.</summary>
+        New,
+        /// <summary>A record exists: loaded, created or regenerated.</summary>
+        Stored,
+        /// <summary>The store failed under <see cref="StoreFailurePolicy.Degrade"/>: empty, and nothing is written.</summary>
+        Degraded,
+    }
+
+    /// <summary>What no longer may happen, or must happen at the end.</summary>
+    [Flags]
+    private enum Closing
+    {
+        None = 0,
+        ReadOnly = 1,
+        Committed = 2,
+        Destroyed = 4,
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Satchel;
+
+/// <summary>
+/// Typed session values: each value is JSON (System.Text.Json), so <see cref="Session"/> and
+/// <c>ISession</c> share them. The overloads taking a <see cref="JsonTypeInfo{T}"/> are for trimmed
+/// and Native AOT apps (a <c>JsonSerializerContext</c>).
+/// </summary>
+public static class SessionValueExtensions
+{
+    private const string ReflectionMessage = "JSON serialization of T may need code that trimming or AOT removes; use the overload taking a JsonTypeInfo<T>.";
+
+    /// <summary>The value of <paramref name="key"/>, or <c>default</c> when the session lacks it.</summary>
+    [RequiresUnreferencedCode(ReflectionMessage)]
+    [RequiresDynamicCode(ReflectionMessage)]
+    public static T? Get<T>(this Session session, string key) => session.TryGet<T>(key, out var value) ? value : default;
+
+    /// <summary>The value of <paramref name="key"/>, or <c>default</c> when the session lacks it.</summary>
+    public static T? Get<T>(this Session session, string key, JsonTypeInfo<T> typeInfo) => session.TryGet(key, typeInfo, out var value) ? value : default;
+
+    /// <summary>Reads <paramref name="key"/>; <see langword="false"/> when the session lacks it.</summary>
+    [RequiresUnreferencedCode(ReflectionMessage)]
+    [RequiresDynamicCode(ReflectionMessage)]
+    public static bool TryGet<T>(this Session session, string key, [MaybeNullWhen(false)] out T value) =>
+        session.TryGet(key, DefaultTypeInfo<T>.Value, out value);
+
+    /// <summary>Reads <paramref name="key"/>; <see langword="false"/> when the session lacks it.</summary>
+    public static bool TryGet<T>(this Session session, string key, JsonTypeInfo<T> typeInfo, [MaybeNullWhen(false)] out T value)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        if (!session.TryGetJson(key, out var json))
+        {
+            value = default;
+            return false;
+        }
+        try
+        {
+            value = JsonSerializer.Deserialize(json, typeInfo)!;
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException($"Session key '{key}' holds a value that cannot be read as {typeof(T).Name}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Stores <paramref name="value"/> as JSON under <paramref name="key"/>.</summary>
+    /// <exception cref="SessionLimitExceededException">The key or value is past a configured limit.</exception>
+    [RequiresUnreferencedCode(ReflectionMessage)]
+    [RequiresDynamicCode(ReflectionMessage)]
+    public static void Set<T>(this Session session, string key, T value) =>
+        session.Set(key, value, DefaultTypeInfo<T>.Value);
+
+    /// <summary>Stores <paramref name="value"/> as JSON under <paramref name="key"/>.</summary>
+    /// <exception cref="SessionLimitExceededException">The key or value is past a configured limit.</exception>
+    public static void Set<T>(this Session session, string key, T value, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        session.SetOwnedJson(key, JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+    }
+
+    // JsonSerializerOptions.Default is read-only, so its contract for T can be looked up once per T
+    // instead of through its cache (and a cast) on every Get and Set. Lazily, not in a static
+    // initializer, so a type JSON cannot handle throws its own NotSupportedException every time.
+    [RequiresUnreferencedCode(ReflectionMessage)]
+    [RequiresDynamicCode(ReflectionMessage)]
+    private static class DefaultTypeInfo<T>
+    {
+        private static JsonTypeInfo<T>? s_value;
+
+        public static JsonTypeInfo<T> Value => s_value ??= (JsonTypeInfo<T>)JsonSerializerOptions.Default.GetTypeInfo(typeof(T));
+    }
+}

@@ -1,0 +1,122 @@
+using System.Buffers;
+
+namespace Satchel;
+
+/// <summary>
+/// A session's values as the request sees them: the stored record with the request's changes on
+/// top (keys set or removed, a clear, new metadata). The one place the "stored plus changes" view
+/// is computed, and what a commit turns into a <see cref="SessionChange"/> or a new
+/// <see cref="SessionRecord"/>. A mutable struct held in a field of <see cref="Session"/>, so it
+/// costs no allocation of its own.
+/// </summary>
+internal struct ValueOverlay
+{
+    private SessionRecord? _stored;
+    private Dictionary<string, byte[]?>? _changes;
+    private bool _cleared;
+    private SessionMetadata? _metadata;
+    private bool _metadataChanged;
+
+    private static readonly Dictionary<string, byte[]?> NoChanges = new(StringComparer.Ordinal);
+
+    /// <summary>Starts from a stored record, with no changes.</summary>
+    public ValueOverlay(SessionRecord record)
+    {
+        _stored = record;
+        _metadata = record.Metadata;
+    }
+
+    /// <summary>Whether the request changed anything.</summary>
+    public readonly bool HasChanges => _cleared || _metadataChanged || _changes is { Count: > 0 };
+
+    /// <summary>Whether a new session would hold anything worth a record (no empty records).</summary>
+    public readonly bool HasContent => _metadataChanged || Count > 0;
+
+    /// <summary>The metadata as changed, or as stored; <see langword="null"/> for a new session nobody described yet.</summary>
+    public readonly SessionMetadata? Metadata => _metadata;
+
+    public void SetMetadata(SessionMetadata metadata)
+    {
+        _metadata = metadata;
+        _metadataChanged = true;
+    }
+
+    public readonly bool TryGet(string key, out ReadOnlySpan<byte> json)
+    {
+        if (_changes is not null && _changes.TryGetValue(key, out var changed))
+        {
+            json = changed;
+            return changed is not null;
+        }
+        if (!_cleared && _stored is not null) return _stored.TryGetValue(key, out json);
+        json = default;
+        return false;
+    }
+
+    public readonly bool Contains(string key) => TryGet(key, out _);
+
+    /// <summary>How many keys the session holds, without building the set.</summary>
+    public readonly int Count
+    {
+        get
+        {
+            var count = _cleared || _stored is null ? 0 : _stored.Count;
+            if (_changes is null) return count;
+            foreach (var (key, value) in _changes)
+            {
+                var wasStored = !_cleared && _stored is not null && _stored.ContainsKey(key);
+                if (value is null && wasStored) count--;
+                else if (value is not null && !wasStored) count++;
+            }
+            return count;
+        }
+    }
+
+    public readonly IReadOnlyCollection<string> Keys
+    {
+        get
+        {
+            var keys = new HashSet<string>(_cleared || _stored is null ? [] : _stored.Keys, StringComparer.Ordinal);
+            if (_changes is null) return keys;
+            foreach (var (key, value) in _changes)
+            {
+                if (value is null) keys.Remove(key);
+                else keys.Add(key);
+            }
+            return keys;
+        }
+    }
+
+    public void Set(string key, byte[] json) => (_changes ??= new(StringComparer.Ordinal))[key] = json;
+
+    /// <summary>Removes <paramref name="key"/>; <see langword="false"/> when the session lacked it.</summary>
+    public bool Remove(string key)
+    {
+        if (!Contains(key)) return false;
+        (_changes ??= new(StringComparer.Ordinal))[key] = null;
+        return true;
+    }
+
+    /// <summary>Removes every value; <see langword="false"/> when there was nothing to clear.</summary>
+    public bool Clear()
+    {
+        if (_stored is null && (_changes is null || _changes.Count == 0)) return false;
+        _cleared = true;
+        _changes?.Clear();
+        return true;
+    }
+
+    /// <summary>The change set a commit applies to the stored session.</summary>
+    public readonly SessionChange ToChange(DateTimeOffset now) =>
+        new() { Now = now, Cleared = _cleared, Values = _changes ?? NoChanges, Metadata = _metadataChanged ? _metadata : null };
+
+    /// <summary>The session as it now stands, as a whole new record (create, regenerate).</summary>
+    public readonly SessionRecord ToRecord(DateTimeOffset now, SessionMetadata metadata)
+    {
+        var current = _cleared || _stored is null ? ReadOnlyMemory<byte>.Empty : _stored.PackedValues;
+        if (_changes is null or { Count: 0 }) return new SessionRecord(metadata, now, current);
+        var buffer = new ArrayBufferWriter<byte>(current.Length + 64);
+        PackedValues.WriteApplied(buffer, current.Span, _changes);
+        return new SessionRecord(metadata, now, buffer.WrittenMemory);
+    }
+}

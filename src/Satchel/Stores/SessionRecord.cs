@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Text;
+
+namespace Satchel;
+
+/// <summary>
+/// A session as a store holds it: metadata, last access and values. Immutable, and owned by the
+/// core: a store builds one from its own bytes — whole (<see cref="SessionRecord(SessionMetadata, DateTimeOffset, ReadOnlyMemory{byte}, bool)"/>
+/// with <see cref="PackedValues"/> it stored) or key by key (<see cref="FromValues"/>) — and
+/// <see cref="Session"/> reads values in place from it, whatever the store. Values are UTF-8 JSON.
+/// </summary>
+public sealed class SessionRecord
+{
+    /// <summary>A record over values in Satchel's packed format, as <see cref="PackedValues"/> gave them. Not copied: keep the memory unchanged.</summary>
+    /// <param name="metadata">Created, lifetimes and user.</param>
+    /// <param name="lastAccess">The last time the session was written or its expiry refreshed.</param>
+    /// <param name="packedValues">The values, as some record's <see cref="PackedValues"/> held them.</param>
+    /// <param name="touched">Whether the load that made this record refreshed the expiry (see <see cref="ISessionStore.LoadAsync"/>).</param>
+    /// <exception cref="FormatException"><paramref name="packedValues"/> is not in the packed format.</exception>
+    public SessionRecord(SessionMetadata metadata, DateTimeOffset lastAccess, ReadOnlyMemory<byte> packedValues, bool touched = false)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        Metadata = metadata;
+        LastAccess = lastAccess;
+        PackedValues = packedValues;
+        Touched = touched;
+        Count = Satchel.PackedValues.CountAndValidate(packedValues.Span);
+    }
+
+    /// <summary>A record from values a store kept key by key (a hash's fields, a table's rows).</summary>
+    /// <param name="metadata">Created, lifetimes and user.</param>
+    /// <param name="lastAccess">The last time the session was written or its expiry refreshed.</param>
+    /// <param name="values">Each key with its UTF-8 JSON value.</param>
+    /// <param name="touched">Whether the load that made this record refreshed the expiry.</param>
+    public static SessionRecord FromValues(SessionMetadata metadata, DateTimeOffset lastAccess, IEnumerable<KeyValuePair<string, ReadOnlyMemory<byte>>> values, bool touched = false)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        foreach (var (key, value) in values) Satchel.PackedValues.Write(buffer, key, value.Span);
+        return new SessionRecord(metadata, lastAccess, buffer.WrittenMemory, touched);
+    }
+
+    /// <summary>Created, lifetimes and user.</summary>
+    public SessionMetadata Metadata { get; }
+
+    /// <summary>The last time the session was written or its expiry refreshed.</summary>
+    public DateTimeOffset LastAccess { get; }
+
+    /// <summary>Whether the load that returned this record refreshed the session's expiry.</summary>
+    public bool Touched { get; }
+
+    /// <summary>When the session expires unless it is used again.</summary>
+    public DateTimeOffset ExpiresAt => Metadata.ExpiresAt(LastAccess);
+
+    /// <summary>How many values the session holds.</summary>
+    public int Count { get; }
+
+    /// <summary>
+    /// The values in Satchel's packed format (<c>[varint length][UTF-8 key][varint length][JSON]</c>
+    /// per entry). A store that keeps sessions whole stores these bytes and hands them back to the
+    /// constructor; it never needs to read them.
+    /// </summary>
+    public ReadOnlyMemory<byte> PackedValues { get; }
+
+    /// <summary>The JSON of <paramref name="key"/>, read in place; <see langword="false"/> when the session lacks it.</summary>
+    public bool TryGetValue(string key, out ReadOnlySpan<byte> json)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var packed = PackedValues.Span;
+        if (Satchel.PackedValues.TryFind(packed, key, out var start, out var length))
+        {
+            json = packed.Slice(start, length);
+            return true;
+        }
+        json = default;
+        return false;
+    }
+
+    /// <summary>Whether the session holds <paramref name="key"/>.</summary>
+    public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+    /// <summary>Every key with its JSON, for a store that writes values key by key.</summary>
+    public IEnumerable<KeyValuePair<string, ReadOnlyMemory<byte>>> Values
+    {
+        get
+        {
+            var position = 0;
+            while (position < PackedValues.Length)
+            {
+                var reader = new Satchel.PackedValues.Reader(PackedValues.Span[position..]);
+                reader.Next();
+                var key = Encoding.UTF8.GetString(PackedValues.Span.Slice(position + reader.KeyStart, reader.KeyLength));
+                var value = PackedValues.Slice(position + reader.ValueStart, reader.ValueLength);
+                position += reader.ValueStart + reader.ValueLength;
+                yield return new(key, value);
+            }
+        }
+    }
+
+    /// <summary>The keys the session holds.</summary>
+    public IEnumerable<string> Keys => Values.Select(v => v.Key);
+
+    /// <summary>
+    /// This record with <paramref name="change"/> applied: its values set and removed, its
+    /// metadata if it has some, and its time as the last access. For stores that write whole
+    /// records; such a store loses the guarantee of atomic change sets unless it applies the
+    /// result only over the record it read (compare-and-swap).
+    /// </summary>
+    public SessionRecord Apply(SessionChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var buffer = new ArrayBufferWriter<byte>(PackedValues.Length + 64);
+        Satchel.PackedValues.WriteApplied(buffer, change.Cleared ? default : PackedValues.Span, change.Values);
+        return new SessionRecord(change.Metadata ?? Metadata, change.Now, buffer.WrittenMemory);
+    }
+
+    /// <summary>An empty record: a new session's starting point.</summary>
+    internal static SessionRecord Empty(SessionMetadata metadata, DateTimeOffset now) => new(metadata, now, ReadOnlyMemory<byte>.Empty);
+}
