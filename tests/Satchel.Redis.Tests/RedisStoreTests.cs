@@ -281,4 +281,13 @@ public class RedisStoreTests(RedisFixture redis)
         Assert.Contains("RedisSessionStore", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Satchel:Secrets", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Remember_me_rolls_on_a_read_only_request_with_the_system_clock()
+    {
+        // Redis keeps milliseconds; the roll used to depend on LastAccess == now, which the real clock never met.
+        using var setup = Setup();
+        using var manager = new SessionManager(Satchel.Tests.RememberMeRolls.Options(RedisSetup.Secret), setup.Store);
+        await Satchel.Tests.RememberMeRolls.AssertAsync(manager);
+    }
 }
