@@ -10,6 +10,7 @@
 #   PIN=0 bench/load.sh                    # let the scheduler place everything (noisier)
 #   MODE=cpu STORES=memory bench/load.sh   # app CPU time per request, all variants at once (see below)
 #   SATCHEL_ARGS="--readOnThreadPool true" bench/load.sh   # extra arguments for the Satchel app
+#   MODE=cpu BEFORE_REV=f7b77cd bench/load.sh   # also Satchel as of that commit ("before"), side by side
 #
 # With two or more cores the app under test runs alone on core 0 and wrk and Redis on the others
 # (taskset), so the app's CPU time per request decides its throughput and the load generator does
@@ -38,6 +39,15 @@ if [ -n "${VARIANTS:-}" ]; then read -ra VARIANTS <<<"$VARIANTS"; else
   if command -v node >/dev/null && command -v npm >/dev/null; then VARIANTS+=(express); fi
 fi
 read -ra ENDPOINTS <<<"${ENDPOINTS:-bare login read hit}"
+# A change's before and after in one run: the bench app of another commit, built in a worktree.
+before_app=""
+if [ -n "${BEFORE_REV:-}" ]; then
+  before_dir=$(mktemp -d)
+  git worktree add -q --detach "$before_dir" "$BEFORE_REV"
+  dotnet build "$before_dir/bench/Satchel.BenchApp" -c Release -nologo -v quiet >/dev/null
+  before_app="$before_dir/bench/Satchel.BenchApp/bin/Release/net10.0/Satchel.BenchApp.dll"
+  [[ " ${VARIANTS[*]} " == *" before "* ]] || VARIANTS+=(before)
+fi
 PIN=${PIN:-1}
 MODE=${MODE:-rps}
 case "$MODE" in rps|cpu) ;; *) echo "load.sh: MODE is rps (default) or cpu, not '$MODE'"; exit 1 ;; esac
@@ -67,7 +77,10 @@ if [ "$MODE" = cpu ]; then printf 'store\tround\tendpoint\tvariant\trps\tcpu_us_
 else printf 'store\tround\tendpoint\tvariant\trps\tp99_ms\n' > "$raw"; fi
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -n "$before_app" ] && git worktree remove --force "$before_dir" 2>/dev/null || true
+}
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' 2>/dev/null \
@@ -93,9 +106,10 @@ for store in $STORES; do
     if [ "$variant" = express ]; then
       "${app_cpu[@]}" node bench/express/server.js "$port" "$store" "${redis_port:-6379}" >/dev/null 2>&1 &
     else
-      extra=()
+      extra=() dll=$app as=$variant
       [ "$variant" = satchel ] && read -ra extra <<<"${SATCHEL_ARGS:-}"
-      "${app_cpu[@]}" dotnet "$app" --variant "$variant" --store "$store" --redis "127.0.0.1:${redis_port:-6379}" --urls "http://127.0.0.1:$port" "${extra[@]}" >/dev/null 2>&1 &
+      [ "$variant" = before ] && dll=$before_app as=satchel
+      "${app_cpu[@]}" dotnet "$dll" --variant "$as" --store "$store" --redis "127.0.0.1:${redis_port:-6379}" --urls "http://127.0.0.1:$port" "${extra[@]}" >/dev/null 2>&1 &
     fi
     pids+=($!)
     app_pid[$variant]=$!
@@ -187,14 +201,17 @@ if [ "$MODE" = cpu ]; then
       for (r = 1; r <= rounds; r++) if ((st, e, x, r) in cpu && (st, e, y, r) in cpu) list = list " " cpu[st, e, y, r] / cpu[st, e, x, r]
       return median(list, "%.2f× (%.2f–%.2f)")
     }
-    NR > 1 { cpu[$1, $3, $4, $2] = $6; if ($2 > rounds) rounds = $2; stores[$1] = 1 }
+    NR > 1 { cpu[$1, $3, $4, $2] = $6; if ($2 > rounds) rounds = $2; stores[$1] = 1; variants[$4] = 1 }
     END {
-      print "| store | endpoint | Satchel µs/request | ASP.NET Core session µs/request | no session µs/request | Satchel vs no session | ASP.NET vs no session | Satchel vs ASP.NET |"
-      print "|---|---|---|---|---|---|---|---|"
+      b = ("before" in variants)
+      printf "| store | endpoint | Satchel µs/request | ASP.NET Core session µs/request | no session µs/request | Satchel vs no session | ASP.NET vs no session | Satchel vs ASP.NET |%s\n", b ? " Satchel before µs/request | before vs no session | before ÷ after CPU (>1: now cheaper) |" : ""
+      printf "|---|---|---|---|---|---|---|---|%s\n", b ? "---|---|---|" : ""
       ne = split(endpoints, eps, " "); ns = split("memory redis", order, " ")
       for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
-        printf "| %s | /%s | %s | %s | %s | %s | %s | %s |\n", st, e, us(st, e, "satchel"), us(st, e, "aspnet"), us(st, e, "none"),
-          ratio(st, e, "satchel", "none"), ratio(st, e, "aspnet", "none"), ratio(st, e, "satchel", "aspnet") } }
+        printf "| %s | /%s | %s | %s | %s | %s | %s | %s |", st, e, us(st, e, "satchel"), us(st, e, "aspnet"), us(st, e, "none"),
+          ratio(st, e, "satchel", "none"), ratio(st, e, "aspnet", "none"), ratio(st, e, "satchel", "aspnet")
+        if (b) printf " %s | %s | %s |", us(st, e, "before"), ratio(st, e, "before", "none"), ratio(st, e, "satchel", "before")
+        printf "\n" } }
     }' "$raw" | tee "$out/summary.md"
   echo "results: $out"
   exit 0
