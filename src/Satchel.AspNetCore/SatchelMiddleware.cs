@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +9,9 @@ namespace Satchel.AspNetCore;
 
 /// <summary>
 /// Gives each request its Satchel session and commits it before the response starts. A store
-/// failure under <see cref="StoreFailurePolicy.Fail"/> becomes 503 while the response can still change.
+/// failure under <see cref="StoreFailurePolicy.Fail"/> becomes 503 while the response can still
+/// change. A request that fails (an unhandled exception or a 5xx) saves nothing unless
+/// <see cref="SatchelOptions.CommitOnServerError"/> says so.
 /// </summary>
 internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager manager)
 {
@@ -16,9 +19,11 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
     {
         var feature = (SatchelSessionFeature)state;
         var response = feature.Response;
+        if (response.StatusCode >= 500 && !feature.CommitOnServerError) feature.Session.DiscardChanges();
         try
         {
-            await feature.Session.CommitAsync().ConfigureAwait(false);
+            // Not RequestAborted: a client that went away must not lose what its request did.
+            await feature.Session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (SessionStoreException)
         {
@@ -28,11 +33,12 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         }
     };
     private readonly ConcurrentDictionary<Endpoint, SessionUse> _sessionUse = new();
+    private readonly string _throttledRetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
     public async Task InvokeAsync(HttpContext context)
     {
         var cookies = context.Request.Headers.Cookie;
-        var feature = new SatchelSessionFeature(context.Response);
+        var feature = new SatchelSessionFeature(context.Response, manager.Options.CommitOnServerError);
         Session session;
         try
         {
@@ -42,7 +48,9 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         catch (SessionThrottledException)
         {
             context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            context.Response.Headers.RetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = _throttledRetryAfter;
+            // The invalid cookie goes, so a user behind the address is not refused again for a stale one.
+            context.Response.Headers.SetCookie = manager.ExpiredCookie(context.Request.IsHttps);
             return;
         }
         feature.Session = session;
@@ -61,8 +69,20 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
                 // An endpoint that takes a Session gets it loaded without blocking a thread.
                 if (use.HasFlag(SessionUse.Parameter)) await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
             }
-            await next(context).ConfigureAwait(false);
-            if (!context.Response.HasStarted) await session.CommitAsync(context.RequestAborted).ConfigureAwait(false);
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (Exception) when (!manager.Options.CommitOnServerError)
+            {
+                session.DiscardChanges();   // half-done work never lands
+                throw;
+            }
+            if (!context.Response.HasStarted)
+            {
+                if (context.Response.StatusCode >= 500 && !manager.Options.CommitOnServerError) session.DiscardChanges();
+                await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (SessionLockTimeoutException) when (!context.Response.HasStarted)
         {
@@ -81,6 +101,8 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         {
             // Released only now: the commit, in OnStarting or above, is done.
             if (exclusive is not null) await exclusive.DisposeAsync().ConfigureAwait(false);
+            // As ASP.NET Core's own session does: the feature is the middleware's, for its requests only.
+            context.Features.Set<ISessionFeature>(null);
         }
     }
 

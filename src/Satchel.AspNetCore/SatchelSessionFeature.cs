@@ -9,8 +9,11 @@ namespace Satchel.AspNetCore;
 /// request for both.
 /// </summary>
 /// <param name="response">The request's response.</param>
-internal sealed class SatchelSessionFeature(HttpResponse response) : SessionCookieSink, ISessionFeature
+/// <param name="commitOnServerError">Whether a 5xx response still saves the session (<see cref="SatchelOptions.CommitOnServerError"/>).</param>
+internal sealed class SatchelSessionFeature(HttpResponse response, bool commitOnServerError) : SessionCookieSink, ISessionFeature
 {
+    public bool CommitOnServerError => commitOnServerError;
+
     private ISession? _aspNetSession;
 
     public Session Session { get; set; } = null!;

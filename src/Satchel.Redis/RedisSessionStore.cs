@@ -13,7 +13,7 @@ namespace Satchel.Redis;
 public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, IDisposable
 {
     private const string ValuePrefix = "v:";
-    private readonly IConnectionMultiplexer _redis;
+    private readonly Task<IConnectionMultiplexer> _redis;
     private readonly bool _ownsConnection;
     private readonly string _sessionPrefix;
     private readonly string _userPrefix;
@@ -23,11 +23,10 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
 
     /// <summary>A store on an existing connection (not disposed with the store).</summary>
     public RedisSessionStore(IConnectionMultiplexer redis, RedisSessionStoreOptions? options = null)
-        : this(redis, options, ownsConnection: false) { }
+        : this(Task.FromResult(redis ?? throw new ArgumentNullException(nameof(redis))), options, ownsConnection: false) { }
 
-    internal RedisSessionStore(IConnectionMultiplexer redis, RedisSessionStoreOptions? options, bool ownsConnection)
+    private RedisSessionStore(Task<IConnectionMultiplexer> redis, RedisSessionStoreOptions? options, bool ownsConnection)
     {
-        ArgumentNullException.ThrowIfNull(redis);
         options ??= new RedisSessionStoreOptions();
         _redis = redis;
         _ownsConnection = ownsConnection;
@@ -40,9 +39,11 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
 
     /// <summary>Connects to Redis with a StackExchange.Redis configuration string (e.g. <c>127.0.0.1:6379</c>).</summary>
     /// <remarks>
-    /// The app starts even while Redis is down (<c>abortConnect=false</c>), and while it is down
-    /// requests fail at once (<see cref="BacklogPolicy.FailFast"/>) instead of queueing, so the
-    /// store failure policy answers quickly; the connection comes back by itself. Replies are read on
+    /// Returns at once and connects in the background, so the app starts and answers requests that
+    /// do not need the store even while Redis is down or slow to answer; until the first connection
+    /// attempt ends, and while Redis is down, requests that need the store fail at once
+    /// (<see cref="BacklogPolicy.FailFast"/>) instead of queueing, so the store failure policy answers
+    /// quickly. The connection comes back by itself (<c>abortConnect=false</c>). Replies are read on
     /// StackExchange.Redis's own I/O threads unless <see cref="RedisSessionStoreOptions.ReadOnThreadPool"/> is set.
     /// </remarks>
     public static RedisSessionStore Connect(string configuration, RedisSessionStoreOptions? options = null)
@@ -52,16 +53,20 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
         config.AbortOnConnectFail = false;
         config.SocketManager = options?.ReadOnThreadPool == true ? SocketManager.ThreadPool : SocketManager.Shared;
         config.BacklogPolicy = BacklogPolicy.FailFast;
-        return new RedisSessionStore(ConnectionMultiplexer.Connect(config), options, ownsConnection: true);
+        return new RedisSessionStore(ConnectAsync(config), options, ownsConnection: true);
     }
 
-    /// <summary>The connection the store uses.</summary>
-    public IConnectionMultiplexer Connection => _redis;
+    private static async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions config) =>
+        await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
+
+    /// <summary>The connection the store uses, or <see langword="null"/> while its first connection attempt is under way.</summary>
+    public IConnectionMultiplexer? Connection => _redis.IsCompletedSuccessfully ? _redis.Result : null;
 
     /// <inheritdoc />
     public SessionStoreGuarantees Guarantees => SessionStoreGuarantees.Shared | SessionStoreGuarantees.AtomicChanges | SessionStoreGuarantees.NoResurrection;
 
-    private IDatabase Db => _redis.GetDatabase(_database);
+    private IDatabase Db => Connection?.GetDatabase(_database)
+        ?? throw (_redis.Exception?.InnerException as RedisException ?? new RedisConnectionException(ConnectionFailureType.UnableToConnect, "The Redis session store is still making its first connection (it connects in the background at start-up)."));
 
     /// <inheritdoc />
     public async ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
@@ -200,7 +205,9 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
     /// <summary>Closes the connection if the store opened it.</summary>
     public void Dispose()
     {
-        if (_ownsConnection) _redis.Dispose();
+        if (!_ownsConnection) return;
+        if (_redis.IsCompletedSuccessfully) _redis.Result.Dispose();
+        else _redis.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     // The session hash's name, built in one string: {prefix}s:{key}.

@@ -9,9 +9,11 @@ internal sealed class RedisSessionStoreHealthCheck(ISessionStore store) : IHealt
     {
         if (store.GetCapability<RedisSessionStore>() is not { } redis)
             return new HealthCheckResult(context.Registration.FailureStatus, $"Satchel's session store is {store.GetType().Name}, not Redis; call UseRedis(...) or remove AddSatchelRedis().");
+        if (redis.Connection is not { } connection)
+            return new HealthCheckResult(context.Registration.FailureStatus, "Satchel's Redis session store is still making its first connection.");
         try
         {
-            var latency = await redis.Connection.GetDatabase().PingAsync().ConfigureAwait(false);
+            var latency = await connection.GetDatabase().PingAsync().ConfigureAwait(false);
             return HealthCheckResult.Healthy($"Redis answered in {latency.TotalMilliseconds:0.0} ms.");
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)

@@ -50,6 +50,23 @@ public sealed class SatchelOptions
     public int MaxValueBytes { get; set; } = 64 * 1024;
 
     /// <summary>
+    /// Largest session, in bytes of its keys and JSON values together. Default 256 KiB. Every
+    /// request that reads a session loads all of it, and on a shared Redis a big session stalls
+    /// everyone: a 16 MiB session took 325–403 ms of Redis's single thread per load, and one client
+    /// reading it cut other users' reads from 7,085 to 154 requests/s. 256 KiB (four of the largest
+    /// values) keeps one load to a few milliseconds of Redis time.
+    /// </summary>
+    public int MaxSessionBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// Whether a request that fails (an unhandled exception, or a 5xx status) still saves what it
+    /// changed in the session. Default <see langword="false"/>: like Django, a failed request saves
+    /// nothing and sends no new cookie, so half-done work never lands. A regeneration already
+    /// done stays done.
+    /// </summary>
+    public bool CommitOnServerError { get; set; }
+
+    /// <summary>
     /// Invalid session cookies (malformed, wrongly signed, unknown to the store) one client may
     /// send within <see cref="InvalidCookieWindow"/> before Satchel logs a warning (event 12),
     /// counts it in <c>satchel.cookies.bursts</c> and asks <see cref="OnInvalidCookieBurst"/>.
@@ -79,7 +96,7 @@ public sealed class SatchelOptions
         if (IdleTimeout <= TimeSpan.Zero) errors.Add($"Satchel:IdleTimeout must be positive (was {IdleTimeout}).");
         if (AbsoluteTimeout is { } absolute && absolute <= TimeSpan.Zero) errors.Add($"Satchel:AbsoluteTimeout must be positive or null (was {absolute}).");
         if (TouchInterval < TimeSpan.Zero || TouchInterval >= IdleTimeout) errors.Add($"Satchel:TouchInterval must be at least zero and below IdleTimeout (was {TouchInterval}, IdleTimeout {IdleTimeout}).");
-        if (MaxKeys <= 0 || MaxKeyLength <= 0 || MaxValueBytes <= 0) errors.Add("Satchel:MaxKeys, MaxKeyLength and MaxValueBytes must be positive.");
+        if (MaxKeys <= 0 || MaxKeyLength <= 0 || MaxValueBytes <= 0 || MaxSessionBytes <= 0) errors.Add("Satchel:MaxKeys, MaxKeyLength, MaxValueBytes and MaxSessionBytes must be positive.");
         if (InvalidCookieLimit <= 0 || InvalidCookieWindow <= TimeSpan.Zero) errors.Add("Satchel:InvalidCookieLimit and InvalidCookieWindow must be positive.");
         if (ExclusiveTimeout <= TimeSpan.Zero) errors.Add($"Satchel:ExclusiveTimeout must be positive (was {ExclusiveTimeout}).");
         for (var i = 0; i < Secrets.Count; i++)

@@ -37,6 +37,7 @@ public sealed class SessionManager : IDisposable
         Limits = new SessionLimits(options);
         Failures = new StoreFailureHandler(options.StoreFailurePolicy, store.GetType().Name, Logger);
         InvalidCookies = new InvalidCookieTracker(options, Time, Logger);
+        KeepAlive = new KeepAliveMemo(Time, options.TouchInterval);
 
         if (options.Secrets.Count > 0)
         {
@@ -79,6 +80,15 @@ public sealed class SessionManager : IDisposable
     public Session Open(string? cookieHeader, bool isHttps, string? clientAddress = null, SessionCookieSink? cookieSink = null) =>
         new(this, cookieHeader, isHttps, clientAddress, cookieSink);
 
+    /// <summary>
+    /// A Set-Cookie value that makes the browser drop its session cookie: for an adapter that
+    /// refuses a request before it has a session (429 after <see cref="SessionThrottledException"/>),
+    /// so a browser holding a stale cookie is not refused again for it.
+    /// </summary>
+    /// <param name="isHttps">Whether the request came over HTTPS.</param>
+    public string ExpiredCookie(bool isHttps) =>
+        SessionCookie.Expired(Options.Cookie, isHttps || Options.Cookie.Secure == CookieSecurePolicy.Always || Options.Cookie.UseHostPrefix);
+
     /// <summary>Disposes the memory store this manager made itself (not a store it was given).</summary>
     public void Dispose()
     {
@@ -99,6 +109,8 @@ public sealed class SessionManager : IDisposable
     internal SessionLimits Limits { get; }
 
     internal StoreFailureHandler Failures { get; }
+
+    internal KeepAliveMemo KeepAlive { get; }
 
     internal PendingCommits PendingCommits => field ??= new PendingCommits();
 

@@ -11,8 +11,9 @@ namespace Satchel.Redis.Tests;
 /// <summary>Each test here has a redis-server of its own, since it stops it.</summary>
 public class RedisFaultTests
 {
-    private static Task<SatchelApp> StartAppAsync(RedisServer server) =>
-        SatchelApp.StartAsync(
+    private static async Task<SatchelApp> StartAppAsync(RedisServer server)
+    {
+        var app = await SatchelApp.StartAsync(
             app =>
             {
                 app.MapGet("/write/{i:int}", (int i, Session s) => s.Set($"key{i}", i));
@@ -21,6 +22,9 @@ public class RedisFaultTests
             },
             store: b => b.UseRedis($"{server.Endpoint},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000,connectRetry=1"),
             setup: b => b.Services.AddHealthChecks().AddSatchelRedis());
+        await RedisReady.WaitAsync(app.Services.GetRequiredService<ISessionStore>());
+        return app;
+    }
 
     [Fact]
     public async Task Redis_down_fails_requests_fast_with_503_and_back_up_serves_every_acknowledged_write()

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Satchel.AspNetCore.Tests.Support;
 using Satchel.Redis.Tests.Support;
@@ -34,6 +35,7 @@ public class SoakTests
     {
         using var server = new RedisServer();
         await using var app = await StartAsync(b => b.UseRedis($"{server.Endpoint},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000"));
+        await RedisReady.WaitAsync(app.Services.GetRequiredService<ISessionStore>());
         var outage = (Start: DateTime.MaxValue, End: DateTime.MaxValue);
         var result = await SoakAsync(app.BaseAddress, Duration + TimeSpan.FromSeconds(3), async () =>
         {

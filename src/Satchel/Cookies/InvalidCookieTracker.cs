@@ -5,13 +5,23 @@ namespace Satchel;
 
 /// <summary>
 /// Rejected session cookies: logged, counted, and per client counted in fixed windows to spot
-/// token guessing. Bounded: past <see cref="MaxClients"/> tracked clients, windows that have ended
-/// are dropped.
+/// token guessing. Bounded in memory and in time per request, also under a flood from many
+/// addresses: past <see cref="MaxClients"/> tracked clients, windows that have ended are dropped
+/// at most once per eighth of a window, and while the table stays full a client not yet tracked
+/// is not counted (it is logged and in the metric; a flood that large is the metric's to show).
 /// </summary>
 internal sealed class InvalidCookieTracker(SatchelOptions options, TimeProvider time, ILogger logger)
 {
-    private const int MaxClients = 100_000;
+    public const int MaxClients = 100_000;
     private readonly ConcurrentDictionary<string, Window> _clients = new(StringComparer.Ordinal);
+    private long _lastPrune = long.MinValue / 2;
+    private long _pruneVisits;
+
+    /// <summary>Entries looked at by pruning so far (for tests: the work a flood costs).</summary>
+    public long PruneVisits => Interlocked.Read(ref _pruneVisits);
+
+    /// <summary>Clients tracked now.</summary>
+    public int Tracked => _clients.Count;
 
     /// <summary>
     /// Records one rejected cookie of <paramref name="client"/>. Past the limit it warns once per
@@ -25,7 +35,7 @@ internal sealed class InvalidCookieTracker(SatchelOptions options, TimeProvider 
         SatchelMetrics.CookiesRejected.Add(1);
         if (client is null) return;
         var rejected = Count(client);
-        if (rejected <= options.InvalidCookieLimit) return;
+        if (rejected <= options.InvalidCookieLimit) return;   // 0: not tracked while the table is full
         if (rejected == options.InvalidCookieLimit + 1)
         {
             Log.InvalidCookieBurst(logger, client, rejected, options.InvalidCookieWindow.TotalSeconds);
@@ -40,8 +50,16 @@ internal sealed class InvalidCookieTracker(SatchelOptions options, TimeProvider 
     {
         var now = time.GetTimestamp();
         var length = (long)(options.InvalidCookieWindow.TotalSeconds * time.TimestampFrequency);
-        if (_clients.Count >= MaxClients) Prune(now, length);
-        var window = _clients.GetOrAdd(client, static (_, start) => new Window(start), now);
+        if (!_clients.TryGetValue(client, out var window))
+        {
+            if (_clients.Count >= MaxClients)
+            {
+                var last = Interlocked.Read(ref _lastPrune);
+                if (now - last >= length / 8 && Interlocked.CompareExchange(ref _lastPrune, now, last) == last) Prune(now, length);
+                if (_clients.Count >= MaxClients) return 0;
+            }
+            window = _clients.GetOrAdd(client, static (_, start) => new Window(start), now);
+        }
         lock (window)
         {
             if (now - window.Start >= length)
@@ -57,6 +75,7 @@ internal sealed class InvalidCookieTracker(SatchelOptions options, TimeProvider 
     {
         foreach (var (client, window) in _clients)
         {
+            Interlocked.Increment(ref _pruneVisits);
             if (now - Volatile.Read(ref window.Start) >= length) _clients.TryRemove(new KeyValuePair<string, Window>(client, window));
         }
     }

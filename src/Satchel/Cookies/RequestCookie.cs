@@ -7,8 +7,15 @@ namespace Satchel;
 /// <param name="Present">Whether the request carried a cookie of the session's name at all.</param>
 /// <param name="Token">The verified token, or <see langword="null"/> when no value verified.</param>
 /// <param name="Key">The token's store key (default when <paramref name="Token"/> is null).</param>
-internal readonly record struct RequestCookie(bool Present, string? Token, SessionKey Key)
+/// <param name="SignedWithRetiredKey">The value verified with a key kept only to verify (after a rotation): re-sign it.</param>
+internal readonly record struct RequestCookie(bool Present, string? Token, SessionKey Key, bool SignedWithRetiredKey = false)
 {
+    /// <summary>
+    /// Values of the session's name that are checked at most. Browsers send one per matching path
+    /// and domain, a handful at most; a header stuffed with forged duplicates costs no more than this.
+    /// </summary>
+    public const int MaxCandidates = 4;
+
     public bool IsValid => Token is not null;
 
     /// <summary>Reads the cookie from a raw Cookie header. Throws only when the app's throttle hook refuses the client.</summary>
@@ -21,19 +28,20 @@ internal readonly record struct RequestCookie(bool Present, string? Token, Sessi
             manager.InvalidCookies.Reject(clientAddress, "Cookie header longer than " + SessionCookie.MaxHeaderLength + " characters", refusable: true);
             return new RequestCookie(true, null, default);
         }
-        var present = false;
+        var candidates = 0;
         foreach (var value in SessionCookie.Values(header, manager.CookieName))
         {
-            present = true;
             // Duplicate cookies: the first validly signed one wins (browsers send the most specific path first).
-            if (manager.VerifiedCookies.TryGet(value, out var verified)) return new RequestCookie(true, verified.Token, verified.Key);
-            if (manager.KeyRing.TryVerify(value, out var token))
+            if (++candidates > MaxCandidates) break;
+            if (manager.VerifiedCookies.TryGet(value, out var verified)) return new RequestCookie(true, verified.Token, verified.Key, verified.SignedWithRetiredKey);
+            if (manager.KeyRing.TryVerify(value, out var token, out var current))
             {
                 var key = SessionKey.FromToken(token);
-                manager.VerifiedCookies.Add(value, token, key);
-                return new RequestCookie(true, token, key);
+                manager.VerifiedCookies.Add(value, token, key, signedWithRetiredKey: !current);
+                return new RequestCookie(true, token, key, !current);
             }
         }
+        var present = candidates > 0;
         if (present) manager.InvalidCookies.Reject(clientAddress, "malformed or wrongly signed value", refusable: true);
         return new RequestCookie(present, null, default);
     }

@@ -23,7 +23,7 @@ internal struct ResponseCookie(SessionManager manager, SessionCookieSink? sink, 
     }
 
     /// <summary>A cookie that makes the browser drop the one it holds.</summary>
-    public readonly string Expire() => SessionCookie.Expired(manager.Options.Cookie, Secure);
+    public readonly string Expire() => manager.ExpiredCookie(isHttps);
 
     /// <summary>
     /// Makes the response carry <paramref name="setCookie"/> (none when null) unless it already does.

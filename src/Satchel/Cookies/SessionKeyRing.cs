@@ -62,9 +62,21 @@ internal sealed class SessionKeyRing : IDisposable
     }
 
     /// <summary>Checks a cookie value; gives the token when a key of the ring signed it.</summary>
-    public bool TryVerify(ReadOnlySpan<char> cookieValue, out string token)
+    public bool TryVerify(ReadOnlySpan<char> cookieValue, out string token) => TryVerify(cookieValue, out token, out _);
+
+    /// <summary>Signatures checked so far (for tests: how much work a hostile header costs).</summary>
+    internal long Verifications => Interlocked.Read(ref _verifications);
+
+    private long _verifications;
+
+    /// <summary>
+    /// Checks a cookie value; gives the token when a key of the ring signed it, and whether that key
+    /// is the current one (not a retired key kept only to verify).
+    /// </summary>
+    public bool TryVerify(ReadOnlySpan<char> cookieValue, out string token, out bool signedWithCurrentKey)
     {
         token = "";
+        signedWithCurrentKey = false;
         if (cookieValue.Length != SignedLength || cookieValue[SessionToken.Length] != '.') return false;
         var tokenChars = cookieValue[..SessionToken.Length];
         if (!SessionToken.IsWellFormed(tokenChars)) return false;
@@ -82,13 +94,16 @@ internal sealed class SessionKeyRing : IDisposable
         Encoding.ASCII.GetBytes(tokenChars, ascii);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         Span<byte> expected = stackalloc byte[SignatureLength];
+        Interlocked.Increment(ref _verifications);
         var match = false;
         for (var k = 0; k < _keys.Length; k++)
         {
             Mac(k, ascii, mac);
             Base64Url.EncodeToUtf8(mac, expected);
             // Check every key, so timing does not tell which one matched.
-            match |= CryptographicOperations.FixedTimeEquals(expected, presented);
+            var matches = CryptographicOperations.FixedTimeEquals(expected, presented);
+            if (k == 0) signedWithCurrentKey = matches;
+            match |= matches;
         }
         if (match) token = tokenChars.ToString();
         return match;

@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Waited for an earlier request's save of session {SessionId} and went on without it. Dispose every session that StartAsync returns (await using).")]
     public static partial void PendingCommitTimedOut(ILogger logger, string sessionId);
 
+    [LoggerMessage(13, LogLevel.Warning, "Session {OldSessionId} was regenerated as {SessionId}, but store {Store} failed to delete the old record; it expires by itself and holds nothing set after the regeneration.")]
+    public static partial void OldRecordNotDeleted(ILogger logger, Exception exception, string store, string oldSessionId, string sessionId);
+
     [LoggerMessage(12, LogLevel.Warning, "Client {Client} sent {Rejected} invalid session cookies within {WindowSeconds} s: possibly guessing session tokens.")]
     public static partial void InvalidCookieBurst(ILogger logger, string client, int rejected, double windowSeconds);
 }

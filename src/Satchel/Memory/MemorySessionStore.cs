@@ -19,6 +19,8 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     private readonly ConcurrentDictionary<SessionKey, SessionLock> _locks = new();
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
+    private readonly int _maxSessions;
+    private long _lastCapacitySweep = long.MinValue / 2;
     private int _count;
 
     /// <summary>Creates a store with default options on the system clock.</summary>
@@ -33,6 +35,7 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
         for (var i = 0; i < ShardCount; i++) _shards[i] = new SessionTable();
         _time = timeProvider ?? TimeProvider.System;
         var interval = options.SweepInterval;
+        _maxSessions = options.MaxSessions;
         _sweeper = _time.CreateTimer(static s => ((MemorySessionStore)s!).SweepExpired(), this, interval, interval);
     }
 
@@ -69,6 +72,11 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     public ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (AtCapacity())
+        {
+            SatchelMetrics.MemoryStoreRefused.Add(1);
+            throw new InvalidOperationException($"The memory store holds {_maxSessions} sessions, its limit (MemorySessionStoreOptions.MaxSessions); new sessions are refused until some expire.");
+        }
         var blob = SessionBlob.Create(key, record);
         var shard = ShardOf(key);
         lock (shard)
@@ -177,6 +185,16 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
             _locks.TryRemove(new KeyValuePair<SessionKey, SessionLock>(key, gate));
         }
         gate.Dispose();
+    }
+
+    // Full: sweep out the expired first, at most once a second, so refusing a flood costs no sweep per request.
+    private bool AtCapacity()
+    {
+        if (Count < _maxSessions) return false;
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastCapacitySweep);
+        if (now - last >= _time.TimestampFrequency && Interlocked.CompareExchange(ref _lastCapacitySweep, now, last) == last) SweepExpired();
+        return Count >= _maxSessions;
     }
 
     /// <summary>Removes every expired session now (the background sweep calls this).</summary>

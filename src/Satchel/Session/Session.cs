@@ -36,25 +36,10 @@ public sealed class Session : IAsyncDisposable
     /// A short, non-secret handle for this session (a prefix of the token's hash): safe for logs
     /// and admin pages, useless to an attacker. It changes when the session is regenerated.
     /// </summary>
-    public string Id
-    {
-        get
-        {
-            EnsureLoaded();
-            EnsureToken();
-            return _key.Id;
-        }
-    }
+    public string Id => EnsureLoaded().EnsureToken()._key.Id;
 
     /// <summary>Whether the session is new in this request (the store held none for the browser).</summary>
-    public bool IsNew
-    {
-        get
-        {
-            EnsureLoaded();
-            return _phase != Phase.Stored;
-        }
-    }
+    public bool IsNew => EnsureLoaded()._phase != Phase.Stored;
 
     /// <summary>Whether the session was loaded (or needed no load) and the store did not fail.</summary>
     public bool IsAvailable => _phase is Phase.New or Phase.Stored;
@@ -63,14 +48,7 @@ public sealed class Session : IAsyncDisposable
     public SessionStatus Status => _values.HasChanges ? SessionStatus.Modified : _closing.HasFlag(Closing.Destroyed) ? SessionStatus.Destroyed : SessionStatus.Unmodified;
 
     /// <summary>The keys the session holds.</summary>
-    public IReadOnlyCollection<string> Keys
-    {
-        get
-        {
-            EnsureLoaded();
-            return _values.Keys;
-        }
-    }
+    public IReadOnlyCollection<string> Keys => EnsureLoaded()._values.Keys;
 
     /// <summary>
     /// The user this session belongs to. Setting it indexes the session under the user, so
@@ -79,35 +57,15 @@ public sealed class Session : IAsyncDisposable
     /// </summary>
     public string? UserId
     {
-        get
-        {
-            EnsureLoaded();
-            return _values.Metadata?.UserId;
-        }
-        set
-        {
-            BeginWrite();
-            if (Metadata.UserId == value) return;
-            _values.SetMetadata(Metadata with { UserId = value });
-            MarkModified();
-        }
+        get => EnsureLoaded()._values.Metadata?.UserId;
+        set => ChangeMetadata(m => m with { UserId = value });
     }
 
     /// <summary>The user agent, if the application records it (shown in <see cref="SessionAdmin"/> lists).</summary>
     public string? UserAgent
     {
-        get
-        {
-            EnsureLoaded();
-            return _values.Metadata?.UserAgent;
-        }
-        set
-        {
-            BeginWrite();
-            if (Metadata.UserAgent == value) return;
-            _values.SetMetadata(Metadata with { UserAgent = value });
-            MarkModified();
-        }
+        get => EnsureLoaded()._values.Metadata?.UserAgent;
+        set => ChangeMetadata(m => m with { UserAgent = value });
     }
 
     /// <summary>A string value; setting <see langword="null"/> removes the key.</summary>
@@ -170,7 +128,10 @@ public sealed class Session : IAsyncDisposable
     /// keeps a slow store from blocking a thread.
     /// </summary>
     /// <exception cref="SessionStoreException">The store failed and the policy is <see cref="StoreFailurePolicy.Fail"/>.</exception>
-    public async ValueTask LoadAsync(CancellationToken cancellationToken = default)
+    public ValueTask LoadAsync(CancellationToken cancellationToken = default) => LoadAsync(blocking: false, cancellationToken);
+
+    // blocking: a value was read before the session loaded, so a thread waits for this load.
+    private async ValueTask LoadAsync(bool blocking, CancellationToken cancellationToken)
     {
         if (_phase != Phase.Unloaded) return;
         if (!_request.IsValid)
@@ -179,9 +140,13 @@ public sealed class Session : IAsyncDisposable
             return;
         }
         SessionRecord? record;
+        var thread = Environment.CurrentManagedThreadId;
         try
         {
             record = await _manager.Store.LoadAsync(_request.Key, _manager.Time.GetUtcNow(), _manager.Options.TouchInterval, cancellationToken).ConfigureAwait(false);
+            // Resumed on another thread: the store really was asynchronous, and a thread sat blocked on it.
+            // (Checking IsCompleted after the call races with that other thread finishing first.)
+            if (blocking && Environment.CurrentManagedThreadId != thread) Log.SynchronousLoad(_manager.Logger, _request.Key.Id);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -199,6 +164,7 @@ public sealed class Session : IAsyncDisposable
         }
         _values = new ValueOverlay(record);
         _phase = Phase.Stored;
+        _manager.KeepAlive.Seen(_request.Key);
         // A remember-me cookie rolls forward whenever the store refreshed the expiry.
         if (record.Touched && record.Metadata.Persistent) _rollCookie = true;
         SendCookieEarly();
@@ -217,17 +183,43 @@ public sealed class Session : IAsyncDisposable
         {
             await SaveAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            _closing &= ~Closing.Committed;   // nothing was saved: a later commit tries again
+            throw;
+        }
         finally
         {
-            _pending?.Release();
+            if (_closing.HasFlag(Closing.Committed))
+            {
+                _pending?.Release();
+                // Also after a store failure: a regenerated session lives under its new token only.
+                _cookie.Send(CookieToSend(final: true), tooLateIsFine: _pending is not null);
+            }
         }
-        _cookie.Send(CookieToSend(final: true), tooLateIsFine: _pending is not null);
+    }
+
+    /// <summary>
+    /// Drops what this request changed: the commit then writes nothing and sends no new cookie.
+    /// ASP.NET Core calls it for a request that failed (an unhandled exception or a 5xx), unless
+    /// <see cref="SatchelOptions.CommitOnServerError"/> is set. A regeneration already done stays
+    /// done, since the session lives under its new token only.
+    /// </summary>
+    public void DiscardChanges()
+    {
+        if (_closing.HasFlag(Closing.Committed)) return;
+        _values = _values.WithoutChanges();
+        _pendingDelete = null;
+        _rollCookie = false;
+        _closing &= ~Closing.Destroyed;
+        if (_phase == Phase.New && _token != _request.Token) _token = null;
     }
 
     private async ValueTask SaveAsync(CancellationToken cancellationToken)
     {
         if (_phase == Phase.Degraded) return;
         var store = _manager.Store;
+        if (_phase == Phase.Unloaded && _request.IsValid && _manager.KeepAlive.IsDue(_request.Key)) await KeepAliveAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_pendingDelete is { } deleted)
@@ -239,13 +231,18 @@ public sealed class Session : IAsyncDisposable
             var now = _manager.Time.GetUtcNow();
             if (_phase == Phase.Stored)
             {
-                if (await store.UpdateAsync(_key, _values.ToChange(now), cancellationToken).ConfigureAwait(false)) return;
+                if (await store.UpdateAsync(_key, _values.ToChange(now), cancellationToken).ConfigureAwait(false))
+                {
+                    _manager.KeepAlive.Seen(_key);   // a write refreshed the expiry
+                    return;
+                }
                 Log.CommitToEndedSession(_manager.Logger, _key.Id);
                 _phase = Phase.New;
                 return;
             }
             if (!_values.HasContent) return;   // no empty records: the cookie promised nothing yet
             await store.CreateAsync(_key, _values.ToRecord(now, Metadata), cancellationToken).ConfigureAwait(false);
+            _manager.KeepAlive.Seen(_key);
             _phase = Phase.Stored;
             SatchelMetrics.SessionsCreated.Add(1);
             Log.Created(_manager.Logger, _key.Id);
@@ -254,6 +251,29 @@ public sealed class Session : IAsyncDisposable
         {
             Fail(ex, "save");
         }
+    }
+
+    // A request that never touched its session still keeps it alive, at most once per TouchInterval
+    // per session in this process: the store refreshes the expiry on load. The request did not use
+    // its session, so a store failure here is logged, never the request's failure.
+    private async ValueTask KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        _manager.KeepAlive.Seen(_request.Key);   // also when the store fails: try again a touch interval later, not on every request
+        SessionRecord? record;
+        try
+        {
+            record = await _manager.Store.LoadAsync(_request.Key, _manager.Time.GetUtcNow(), _manager.Options.TouchInterval, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            SatchelMetrics.StoreFailures.Add(1);
+            Log.StoreFailed(_manager.Logger, ex, _manager.Store.GetType().Name, "keep alive", _request.Key.Id);
+            return;
+        }
+        if (record is null) return;
+        _values = new ValueOverlay(record);
+        _phase = Phase.Stored;
+        _rollCookie = record.Touched && record.Metadata.Persistent;
     }
 
     /// <summary>
@@ -269,6 +289,7 @@ public sealed class Session : IAsyncDisposable
 
         SessionKey? oldKey = _phase == Phase.Stored ? _key : null;
         var hasContent = oldKey is not null || _values.HasContent;
+        var (oldToken, oldStoreKey) = (_token, _key);
         _token = null;
         EnsureToken();
         if (!hasContent)
@@ -281,17 +302,33 @@ public sealed class Session : IAsyncDisposable
         {
             // Create the new record before deleting the old, so the data is never nowhere.
             await _manager.Store.CreateAsync(_key, record, cancellationToken).ConfigureAwait(false);
-            if (oldKey is { } old) await _manager.Store.DeleteAsync(old, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            (_token, _key) = (oldToken, oldStoreKey);
             Fail(ex, "regenerate");
             return;
         }
-        if (oldKey is { } previous) Log.Regenerated(_manager.Logger, previous.Id, _key.Id);
+        // From here the session lives under the new token, and the response must carry it,
+        // whatever happens to the old record or to the rest of the request.
         _values = new ValueOverlay(record);
         _phase = Phase.Stored;
+        _manager.KeepAlive.Seen(_key);
         SendCookieEarly();
+        if (oldKey is not { } old) return;
+        try
+        {
+            await _manager.Store.DeleteAsync(old, cancellationToken).ConfigureAwait(false);
+            Log.Regenerated(_manager.Logger, old.Id, _key.Id);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The old record may be gone or not: it expires by itself, and holds nothing set after
+            // the regeneration (a user signed in now is on the new record only), so failing the
+            // request would only cost the browser its new token.
+            SatchelMetrics.StoreFailures.Add(1);
+            Log.OldRecordNotDeleted(_manager.Logger, ex, _manager.Store.GetType().Name, old.Id, _key.Id);
+        }
     }
 
     /// <summary>
@@ -379,7 +416,17 @@ public sealed class Session : IAsyncDisposable
         _manager.Limits.Check(key, json.Length);
         BeginWrite();
         if (!_values.Contains(key)) _manager.Limits.CheckCount(key, _values.Count);
+        _manager.Limits.CheckSize(key, _values.SizeWith(key, json.Length));
         _values.Set(key, json);
+        MarkModified();
+    }
+
+    private void ChangeMetadata(Func<SessionMetadata, SessionMetadata> change)
+    {
+        BeginWrite();
+        var changed = change(Metadata);
+        if (changed == _values.Metadata) return;
+        _values.SetMetadata(changed);
         MarkModified();
     }
 
@@ -397,24 +444,21 @@ public sealed class Session : IAsyncDisposable
             throw new InvalidOperationException("The session was already saved (the response has started, or the session was committed or disposed), so this change would be lost. Change the session before writing the response body.");
     }
 
-    private void EnsureLoaded()
+    private Session EnsureLoaded()
     {
-        if (_phase != Phase.Unloaded) return;
-        var load = LoadAsync(CancellationToken.None);
-        if (load.IsCompleted)
-        {
-            load.GetAwaiter().GetResult();
-            return;
-        }
-        Log.SynchronousLoad(_manager.Logger, _request.Key.Id);
-        load.AsTask().GetAwaiter().GetResult();
+        if (_phase != Phase.Unloaded) return this;
+        var load = LoadAsync(blocking: true, CancellationToken.None);
+        if (load.IsCompleted) load.GetAwaiter().GetResult();
+        else load.AsTask().GetAwaiter().GetResult();
+        return this;
     }
 
-    private void EnsureToken()
+    private Session EnsureToken()
     {
-        if (_token is not null) return;
+        if (_token is not null) return this;
         _token = SessionToken.NewToken();
         _key = SessionKey.FromToken(_token);
+        return this;
     }
 
     private void MarkModified()
@@ -430,7 +474,7 @@ public sealed class Session : IAsyncDisposable
     {
         if (_phase == Phase.Degraded) return null;
         var stored = _phase == Phase.Stored || (!final && _values.HasContent);
-        if (stored && _token is not null && (_token != _request.Token || _rollCookie)) return _cookie.Issue(_token, Metadata);
+        if (stored && _token is not null && (_token != _request.Token || _rollCookie || _request.SignedWithRetiredKey)) return _cookie.Issue(_token, Metadata);
         return _closing.HasFlag(Closing.Destroyed) && _request.Present ? _cookie.Expire() : null;
     }
 

@@ -13,6 +13,13 @@ internal sealed class SessionLimits(SatchelOptions options)
             throw new SessionLimitExceededException($"Session value '{key}' is {jsonLength} bytes of JSON; the limit is {options.MaxValueBytes} (Satchel:MaxValueBytes). Keep large data in your database and its id in the session.");
     }
 
+    /// <exception cref="SessionLimitExceededException">The write would take the session past its total size.</exception>
+    public void CheckSize(string key, int sessionBytes)
+    {
+        if (sessionBytes > options.MaxSessionBytes)
+            throw new SessionLimitExceededException($"Session value '{key}' would make the session {sessionBytes} bytes (keys and JSON); the limit is {options.MaxSessionBytes} (Satchel:MaxSessionBytes). Every request that reads the session loads all of it: keep large data in your database and its id in the session.");
+    }
+
     /// <exception cref="SessionLimitExceededException">A new key would take the session past its key count.</exception>
     public void CheckCount(string key, int keysHeld)
     {

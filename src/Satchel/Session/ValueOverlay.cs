@@ -16,6 +16,7 @@ internal struct ValueOverlay
     private bool _cleared;
     private SessionMetadata? _metadata;
     private bool _metadataChanged;
+    private int _bytes;   // the values' size as packed: keys and JSON, for SatchelOptions.MaxSessionBytes
 
     private static readonly Dictionary<string, byte[]?> NoChanges = new(StringComparer.Ordinal);
 
@@ -24,7 +25,15 @@ internal struct ValueOverlay
     {
         _stored = record;
         _metadata = record.Metadata;
+        _bytes = record.PackedValues.Length;
     }
+
+    /// <summary>The stored session as loaded, with this request's changes dropped.</summary>
+    public readonly ValueOverlay WithoutChanges() => _stored is null ? default : new ValueOverlay(_stored);
+
+    /// <summary>The values' size (keys and JSON) if <paramref name="key"/> were set to <paramref name="jsonLength"/> bytes.</summary>
+    public readonly int SizeWith(string key, int jsonLength) =>
+        _bytes + EntrySize(key, jsonLength) - (TryGet(key, out var current) ? EntrySize(key, current.Length) : 0);
 
     /// <summary>Whether the request changed anything.</summary>
     public readonly bool HasChanges => _cleared || _metadataChanged || _changes is { Count: > 0 };
@@ -87,12 +96,17 @@ internal struct ValueOverlay
         }
     }
 
-    public void Set(string key, byte[] json) => (_changes ??= new(StringComparer.Ordinal))[key] = json;
+    public void Set(string key, byte[] json)
+    {
+        _bytes = SizeWith(key, json.Length);
+        (_changes ??= new(StringComparer.Ordinal))[key] = json;
+    }
 
     /// <summary>Removes <paramref name="key"/>; <see langword="false"/> when the session lacked it.</summary>
     public bool Remove(string key)
     {
-        if (!Contains(key)) return false;
+        if (!TryGet(key, out var current)) return false;
+        _bytes -= EntrySize(key, current.Length);
         (_changes ??= new(StringComparer.Ordinal))[key] = null;
         return true;
     }
@@ -103,8 +117,18 @@ internal struct ValueOverlay
         if (_stored is null && (_changes is null || _changes.Count == 0)) return false;
         _cleared = true;
         _changes?.Clear();
+        _bytes = 0;
         return true;
     }
+
+    // An entry's packed size, length prefixes included, so the sum is the record's size.
+    private static int EntrySize(string key, int jsonLength)
+    {
+        var keyLength = System.Text.Encoding.UTF8.GetByteCount(key);
+        return VarintSize(keyLength) + keyLength + VarintSize(jsonLength) + jsonLength;
+    }
+
+    private static int VarintSize(int value) => value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
 
     /// <summary>The change set a commit applies to the stored session.</summary>
     public readonly SessionChange ToChange(DateTimeOffset now) =>

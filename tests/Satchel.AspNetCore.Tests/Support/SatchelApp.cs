@@ -38,7 +38,8 @@ public sealed class SatchelApp : IAsyncDisposable
         Action<SatchelOptions>? configure = null,
         Action<SatchelBuilder>? store = null,
         Action<WebApplicationBuilder>? setup = null,
-        bool testServer = false)
+        bool testServer = false,
+        Action<WebApplication>? before = null)
     {
         var logs = new LogCollector();
         var builder = WebApplication.CreateSlimBuilder();
@@ -54,6 +55,7 @@ public sealed class SatchelApp : IAsyncDisposable
         store?.Invoke(satchel);
 
         var app = builder.Build();
+        before?.Invoke(app);
         app.UseSatchel();
         map(app);
         await app.StartAsync();

@@ -1,0 +1,36 @@
+namespace Satchel;
+
+/// <summary>
+/// When this process last had the store look at each session, so a request that never touches its
+/// session keeps it alive with at most one store call per <see cref="SatchelOptions.TouchInterval"/>
+/// per session, and a steady stream of such requests costs no store call at all. Bounded by
+/// construction: a fixed array of slots picked by the key's bits, each an immutable entry replaced
+/// whole, so a reader sees an old entry or a new one. A session pushed out of its slot by another
+/// is simply due again: the cost is one extra load, never a lost session.
+/// </summary>
+internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
+{
+    private const int Slots = 16_384;
+    private readonly Entry?[] _slots = new Entry?[Slots];
+    private readonly long _interval = (long)(touchInterval.TotalSeconds * time.TimestampFrequency);
+
+    /// <summary>Whether the store has not looked at <paramref name="key"/> for a touch interval, as far as this process knows.</summary>
+    public bool IsDue(SessionKey key)
+    {
+        var entry = Volatile.Read(ref _slots[SlotOf(key)]);
+        return entry is null || entry.Key != key || time.GetTimestamp() - entry.Timestamp >= _interval;
+    }
+
+    /// <summary>
+    /// The store just loaded or wrote <paramref name="key"/> (and so refreshed its expiry if that was
+    /// due). Writes an entry only when the one there is stale, so a busy session allocates nothing.
+    /// </summary>
+    public void Seen(SessionKey key)
+    {
+        if (IsDue(key)) Volatile.Write(ref _slots[SlotOf(key)], new Entry(key, time.GetTimestamp()));
+    }
+
+    private static int SlotOf(SessionKey key) => (int)(key.High >> 50);   // 14 bits of a SHA-256: uniform
+
+    private sealed record Entry(SessionKey Key, long Timestamp);
+}
