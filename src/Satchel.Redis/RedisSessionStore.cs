@@ -8,18 +8,20 @@ namespace Satchel.Redis;
 /// One hash per session (<c>{prefix}s:{sha256 of token}</c>): a field <c>v:{key}</c> per value,
 /// metadata fields, and PEXPIREAT at the session's end. A read-only request costs one round trip
 /// (the throttled expiry refresh happens in the same script); a write costs one atomic script.
-/// A sorted set per user (<c>{prefix}u:{user}</c>) indexes sessions for "sign out everywhere".
+/// A sorted set per user (<c>{prefix}u:{user}</c>) indexes sessions for "sign out everywhere"
+/// (<see cref="ISessionUserIndex"/>), and leases give exclusive sessions (<see cref="ISessionLocks"/>):
+/// both through <see cref="GetCapability{T}"/>.
 /// </summary>
-public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, IDisposable
+public sealed class RedisSessionStore : ISessionStore, IDisposable
 {
     private const string ValuePrefix = "v:";
     private readonly Task<IConnectionMultiplexer> _redis;
     private readonly bool _ownsConnection;
     private readonly string _sessionPrefix;
     private readonly string _userPrefix;
-    private readonly string _lockPrefix;
-    private readonly TimeSpan _lockLease;
     private readonly int _database;
+    private readonly RedisUserIndex _userIndex;
+    private readonly RedisSessionLocks _locks;
 
     /// <summary>A store on an existing connection (not disposed with the store).</summary>
     public RedisSessionStore(IConnectionMultiplexer redis, RedisSessionStoreOptions? options = null)
@@ -32,9 +34,9 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
         _ownsConnection = ownsConnection;
         _sessionPrefix = options.KeyPrefix + "s:";
         _userPrefix = options.KeyPrefix + "u:";
-        _lockPrefix = options.KeyPrefix + "l:";
-        _lockLease = options.LockLease;
         _database = options.Database;
+        _userIndex = new RedisUserIndex(() => Db, _sessionPrefix, _userPrefix);
+        _locks = new RedisSessionLocks(() => Db, options.KeyPrefix + "l:", options.LockLease);
     }
 
     /// <summary>Connects to Redis with a StackExchange.Redis configuration string (e.g. <c>127.0.0.1:6379</c>).</summary>
@@ -139,68 +141,7 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
         await Db.KeyDeleteAsync(SessionHash(key)).ConfigureAwait(false);
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<StoredSession>> ListByUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(userId);
-        var db = Db;
-        RedisKey index = _userPrefix + userId;
-        var nowMs = now.ToUnixTimeMilliseconds();
-        await db.SortedSetRemoveRangeByScoreAsync(index, double.NegativeInfinity, nowMs, Exclude.Stop).ConfigureAwait(false);
-        var keys = await db.SortedSetRangeByScoreAsync(index).ConfigureAwait(false);
-        RedisValue[] fields = ["_c", "_a", "_i", "_d", "_p", "_u", "_ua"];
-        var lookups = keys.Select(k => db.HashGetAsync(_sessionPrefix + (string)k!, fields)).ToArray();
-        await Task.WhenAll(lookups).ConfigureAwait(false);
-
-        var live = new List<StoredSession>();
-        var stale = new List<RedisValue>();
-        for (var i = 0; i < keys.Length; i++)
-        {
-            var f = lookups[i].Result;
-            if (f[0].IsNull || f[1].IsNull || f[2].IsNull || (string?)f[5] != userId || !SessionKey.TryParse(keys[i], out var key))
-            {
-                stale.Add(keys[i]);
-                continue;
-            }
-            var metadata = new SessionMetadata(
-                FromMs((long)f[0]), TimeSpan.FromMilliseconds((long)f[2]), f[3].IsNull ? null : FromMs((long)f[3]),
-                (string?)f[4] == "1", userId, f[6].IsNull ? null : (string?)f[6]);
-            var lastAccess = FromMs((long)f[1]);
-            if (metadata.ExpiresAt(lastAccess) > now) live.Add(new StoredSession(key, metadata, lastAccess));
-        }
-        if (stale.Count > 0) await db.SortedSetRemoveAsync(index, [.. stale]).ConfigureAwait(false);
-        return live;
-    }
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// A lease: <c>SET {prefix}l:{key} {random} NX PX {LockLease}</c>, retried with a growing pause
-    /// until <paramref name="timeout"/>, and released by a script that deletes it only while it is
-    /// still this holder's. A holder that dies frees the session when the lease runs out.
-    /// </remarks>
-    public async ValueTask<IAsyncDisposable?> AcquireAsync(SessionKey key, TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        var db = Db;
-        RedisKey lockKey = _lockPrefix + key.ToString();
-        RedisValue holder = Guid.NewGuid().ToString("N");
-        var deadline = DateTime.UtcNow + timeout;
-        var pause = TimeSpan.FromMilliseconds(2);
-        while (true)
-        {
-            if (await db.StringSetAsync(lockKey, holder, _lockLease, When.NotExists).ConfigureAwait(false))
-                return new Lease(db, lockKey, holder);
-            if (DateTime.UtcNow + pause > deadline) return null;
-            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
-            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
-        }
-    }
-
-    private sealed class Lease(IDatabase db, RedisKey key, RedisValue holder) : IAsyncDisposable
-    {
-        private const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-
-        public async ValueTask DisposeAsync() =>
-            await db.ScriptEvaluateAsync(ReleaseScript, [key], [holder]).ConfigureAwait(false);
-    }
+    public T? GetCapability<T>() where T : class => this as T ?? _userIndex as T ?? _locks as T;
 
     /// <summary>Closes the connection if the store opened it.</summary>
     public void Dispose()
@@ -251,5 +192,5 @@ public sealed class RedisSessionStore : ISessionStore, ISessionUserIndex, ISessi
 
     private static long ParseLong(RedisResult value) => long.Parse((string)value!, NumberStyles.Integer, CultureInfo.InvariantCulture);
 
-    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+    internal static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 }

@@ -86,8 +86,10 @@ public sealed class SessionManager : IDisposable
     /// so a browser holding a stale cookie is not refused again for it.
     /// </summary>
     /// <param name="isHttps">Whether the request came over HTTPS.</param>
-    public string ExpiredCookie(bool isHttps) =>
-        SessionCookie.Expired(Options.Cookie, isHttps || Options.Cookie.Secure == CookieSecurePolicy.Always || Options.Cookie.UseHostPrefix);
+    public string ExpiredCookie(bool isHttps) => SessionCookie.Expired(Options.Cookie, IsSecure(isHttps));
+
+    /// <summary>Whether the cookie carries Secure for a request that came over HTTPS or not.</summary>
+    internal bool IsSecure(bool isHttps) => isHttps || Options.Cookie.Secure == CookieSecurePolicy.Always || Options.Cookie.UseHostPrefix;
 
     /// <summary>Disposes the memory store this manager made itself (not a store it was given).</summary>
     public void Dispose()

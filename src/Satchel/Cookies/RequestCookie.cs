@@ -5,18 +5,24 @@ namespace Satchel;
 /// opens the session): no session value access ever parses, verifies or throttles.
 /// </summary>
 /// <param name="Present">Whether the request carried a cookie of the session's name at all.</param>
-/// <param name="Token">The verified token, or <see langword="null"/> when no value verified.</param>
-/// <param name="Key">The token's store key (default when <paramref name="Token"/> is null).</param>
-/// <param name="SignedWithRetiredKey">The value verified with a key kept only to verify (after a rotation): re-sign it.</param>
-internal readonly record struct RequestCookie(bool Present, string? Token, SessionKey Key, bool SignedWithRetiredKey = false)
+/// <param name="Verified">The value that verified, with its token and key (shared with the cache), or <see langword="null"/>.</param>
+internal readonly record struct RequestCookie(bool Present, VerifiedCookieCache.Verified? Verified)
 {
+    public string? Token => Verified?.Token;
+
+    /// <summary>The token's store key; only meaningful when <see cref="IsValid"/>.</summary>
+    public SessionKey Key => Verified?.Key ?? default;
+
+    /// <summary>The value verified with a key kept only to verify (after a rotation): re-sign it.</summary>
+    public bool SignedWithRetiredKey => Verified?.SignedWithRetiredKey == true;
+
     /// <summary>
     /// Values of the session's name that are checked at most. Browsers send one per matching path
     /// and domain, a handful at most; a header stuffed with forged duplicates costs no more than this.
     /// </summary>
     public const int MaxCandidates = 4;
 
-    public bool IsValid => Token is not null;
+    public bool IsValid => Verified is not null;
 
     /// <summary>Reads the cookie from a raw Cookie header. Throws only when the app's throttle hook refuses the client.</summary>
     /// <exception cref="SessionThrottledException">The client is past the invalid-cookie limit and the app refused it.</exception>
@@ -26,23 +32,21 @@ internal readonly record struct RequestCookie(bool Present, string? Token, Sessi
         if (header.Length > SessionCookie.MaxHeaderLength)
         {
             manager.InvalidCookies.Reject(clientAddress, "Cookie header longer than " + SessionCookie.MaxHeaderLength + " characters", refusable: true);
-            return new RequestCookie(true, null, default);
+            return new RequestCookie(true, null);
         }
         var candidates = 0;
         foreach (var value in SessionCookie.Values(header, manager.CookieName))
         {
             // Duplicate cookies: the first validly signed one wins (browsers send the most specific path first).
             if (++candidates > MaxCandidates) break;
-            if (manager.VerifiedCookies.TryGet(value, out var verified)) return new RequestCookie(true, verified.Token, verified.Key, verified.SignedWithRetiredKey);
+            if (manager.VerifiedCookies.TryGet(value, out var verified)) return new RequestCookie(true, verified);
             if (manager.KeyRing.TryVerify(value, out var token, out var current))
             {
-                var key = SessionKey.FromToken(token);
-                manager.VerifiedCookies.Add(value, token, key, signedWithRetiredKey: !current);
-                return new RequestCookie(true, token, key, !current);
+                return new RequestCookie(true, manager.VerifiedCookies.Add(value, token, SessionKey.FromToken(token), signedWithRetiredKey: !current));
             }
         }
         var present = candidates > 0;
         if (present) manager.InvalidCookies.Reject(clientAddress, "malformed or wrongly signed value", refusable: true);
-        return new RequestCookie(present, null, default);
+        return new RequestCookie(present, null);
     }
 }

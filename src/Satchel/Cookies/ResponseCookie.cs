@@ -4,14 +4,12 @@ namespace Satchel;
 /// The session cookie a response carries: builds the Set-Cookie value the session decided on and
 /// sends it to the adapter's sink, once per change of mind. Held in a field of <see cref="Session"/>.
 /// </summary>
-internal struct ResponseCookie(SessionManager manager, SessionCookieSink? sink, bool isHttps)
+internal struct ResponseCookie(SessionCookieSink? sink, bool isHttps)
 {
     private string? _sent;
 
-    private readonly bool Secure => isHttps || manager.Options.Cookie.Secure == CookieSecurePolicy.Always || manager.Options.Cookie.UseHostPrefix;
-
     /// <summary>A cookie carrying <paramref name="token"/>: persistent (with Max-Age to the session's end) for a remember-me session.</summary>
-    public readonly string Issue(string token, SessionMetadata metadata)
+    public readonly string Issue(SessionManager manager, string token, SessionMetadata metadata)
     {
         TimeSpan? maxAge = null;
         if (metadata.Persistent)
@@ -19,18 +17,18 @@ internal struct ResponseCookie(SessionManager manager, SessionCookieSink? sink, 
             var now = manager.Time.GetUtcNow();
             maxAge = metadata.ExpiresAt(now) - now;
         }
-        return SessionCookie.Build(manager.Options.Cookie, manager.KeyRing.Sign(token), Secure, maxAge);
+        return SessionCookie.Build(manager.Options.Cookie, manager.KeyRing.Sign(token), manager.IsSecure(isHttps), maxAge);
     }
 
     /// <summary>A cookie that makes the browser drop the one it holds.</summary>
-    public readonly string Expire() => manager.ExpiredCookie(isHttps);
+    public readonly string Expire(SessionManager manager) => manager.ExpiredCookie(isHttps);
 
     /// <summary>
     /// Makes the response carry <paramref name="setCookie"/> (none when null) unless it already does.
     /// With <paramref name="tooLateIsFine"/>, a response already gone is no error: the browser keeps
     /// its old cookie, and a cookie naming nothing stored just starts a new session.
     /// </summary>
-    public void Send(string? setCookie, bool tooLateIsFine)
+    public void Send(SessionManager manager, string? setCookie, bool tooLateIsFine)
     {
         if (sink is null || setCookie == _sent) return;
         try

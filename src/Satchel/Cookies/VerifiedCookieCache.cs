@@ -48,14 +48,16 @@ internal sealed class VerifiedCookieCache
         return false;
     }
 
-    public void Add(ReadOnlySpan<char> cookieValue, string token, SessionKey key, bool signedWithRetiredKey = false)
+    public Verified Add(ReadOnlySpan<char> cookieValue, string token, SessionKey key, bool signedWithRetiredKey = false)
     {
-        if (cookieValue.Length < HashedChars) return;
+        var verified = new Verified(cookieValue.ToString(), token, key, signedWithRetiredKey);
+        if (cookieValue.Length < HashedChars) return verified;
         var set = SetOf(cookieValue);
         // The newest entry goes first; the one it displaces becomes the set's second.
         var displaced = Volatile.Read(ref _slots[set]);
         if (displaced is not null && !cookieValue.SequenceEqual(displaced.CookieValue)) Volatile.Write(ref _slots[set + 1], displaced);
-        Volatile.Write(ref _slots[set], new Verified(cookieValue.ToString(), token, key, signedWithRetiredKey));
+        Volatile.Write(ref _slots[set], verified);
+        return verified;
     }
 
     // The first slot of the value's set: its first 8 characters (16 bytes) mixed into an even index.
@@ -67,15 +69,12 @@ internal sealed class VerifiedCookieCache
     }
 
     /// <summary>One verified cookie value and what it stands for. Immutable: slots share it safely.</summary>
-    internal sealed class Verified(string cookieValue, string token, SessionKey key, bool signedWithRetiredKey)
+    internal sealed class Verified(string cookieValue, string token, SessionKey key, bool signedWithRetiredKey) : SessionIdentity(token, key)
     {
         /// <summary>Signed by a key kept only to verify: the session's next response re-signs it with the current key.</summary>
         public bool SignedWithRetiredKey { get; } = signedWithRetiredKey;
 
         public string CookieValue { get; } = cookieValue;
 
-        public string Token { get; } = token;
-
-        public SessionKey Key { get; } = key;
     }
 }

@@ -15,11 +15,20 @@ internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
     private readonly long _interval = (long)(touchInterval.TotalSeconds * time.TimestampFrequency);
 
     /// <summary>Whether the store has not looked at <paramref name="key"/> for a touch interval, as far as this process knows.</summary>
-    public bool IsDue(SessionKey key)
+    public bool IsDue(SessionKey key) => IsDue(Volatile.Read(ref _slots[SlotOf(key)]), key);
+
+    /// <summary>
+    /// Claims the keep-alive of <paramref name="key"/> when it is due: of many parallel requests of
+    /// one session, exactly one gets <see langword="true"/> and touches the store.
+    /// </summary>
+    public bool TryClaim(SessionKey key)
     {
-        var entry = Volatile.Read(ref _slots[SlotOf(key)]);
-        return entry is null || entry.Key != key || time.GetTimestamp() - entry.Timestamp >= _interval;
+        ref var slot = ref _slots[SlotOf(key)];
+        var entry = Volatile.Read(ref slot);
+        return IsDue(entry, key) && Interlocked.CompareExchange(ref slot, new Entry(key, time.GetTimestamp()), entry) == entry;
     }
+
+    private bool IsDue(Entry? entry, SessionKey key) => entry is null || entry.Key != key || time.GetTimestamp() - entry.Timestamp >= _interval;
 
     /// <summary>
     /// The store just loaded or wrote <paramref name="key"/> (and so refreshed its expiry if that was
@@ -28,6 +37,25 @@ internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
     public void Seen(SessionKey key)
     {
         if (IsDue(key)) Volatile.Write(ref _slots[SlotOf(key)], new Entry(key, time.GetTimestamp()));
+    }
+
+    /// <summary>
+    /// Loads <paramref name="key"/> so the store refreshes its expiry, for a request that never used
+    /// its session and won <see cref="TryClaim"/>. That request did not need the store, so a failure
+    /// is logged, never thrown, and the next try waits a touch interval like a success.
+    /// </summary>
+    public static async ValueTask<SessionRecord?> TouchAsync(SessionManager manager, SessionKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await manager.Store.LoadAsync(key, manager.Time.GetUtcNow(), manager.Options.TouchInterval, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            SatchelMetrics.StoreFailures.Add(1);
+            Log.StoreFailed(manager.Logger, ex, manager.Store.GetType().Name, "keep alive", key.Id);
+            return null;
+        }
     }
 
     private static int SlotOf(SessionKey key) => (int)(key.High >> 50);   // 14 bits of a SHA-256: uniform

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Satchel;
 
 /// <summary>
@@ -15,9 +13,8 @@ public sealed class Session : IAsyncDisposable
 
     private Phase _phase;
     private ValueOverlay _values;
-    private string? _token;          // the token the response hands out; null until the session needs one
-    private SessionKey _key;
-    private SessionKey? _pendingDelete;
+    private SessionIdentity? _identity;   // the token the response hands out, with its key; null until the session needs one
+    private SessionIdentity? _doomed;     // the session whose record the commit deletes (Destroy)
     private Closing _closing;
     private bool _rollCookie;        // re-send a persistent cookie: its expiry moved
     private ResponseCookie _cookie;
@@ -25,18 +22,18 @@ public sealed class Session : IAsyncDisposable
     internal Session(SessionManager manager, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, PendingCommits.PendingCommit? pending = null)
     {
         _manager = manager;
-        _cookie = new ResponseCookie(manager, sink, isHttps);
+        _cookie = new ResponseCookie(sink, isHttps);
         _pending = pending;
         ClientAddress = clientAddress;
         _request = RequestCookie.Read(manager, cookieHeader, clientAddress);
-        if (_request.IsValid) (_token, _key) = (_request.Token, _request.Key);
+        _identity = _request.Verified;
     }
 
     /// <summary>
     /// A short, non-secret handle for this session (a prefix of the token's hash): safe for logs
     /// and admin pages, useless to an attacker. It changes when the session is regenerated.
     /// </summary>
-    public string Id => EnsureLoaded().EnsureToken()._key.Id;
+    public string Id => EnsureLoaded().EnsureToken()._identity!.Key.Id;
 
     /// <summary>Whether the session is new in this request (the store held none for the browser).</summary>
     public bool IsNew => EnsureLoaded()._phase != Phase.Stored;
@@ -92,17 +89,7 @@ public sealed class Session : IAsyncDisposable
     /// <exception cref="SessionLimitExceededException">The key or value is past a configured limit.</exception>
     public void SetJson(string key, ReadOnlySpan<byte> utf8Json)
     {
-        try
-        {
-            var reader = new Utf8JsonReader(utf8Json);
-            if (!reader.Read()) throw new JsonException("No value.");
-            reader.Skip();
-            reader.Read();   // throws on anything after the one value
-        }
-        catch (JsonException ex)
-        {
-            throw new ArgumentException($"The value for session key '{key}' is not one UTF-8 JSON value: {ex.Message}", nameof(utf8Json), ex);
-        }
+        SessionJson.EnsureOneValue(key, utf8Json);
         SetOwnedJson(key, utf8Json.ToArray());
     }
 
@@ -158,13 +145,13 @@ public sealed class Session : IAsyncDisposable
             // Strict: a token the store does not know is never adopted.
             Log.UnknownSession(_manager.Logger, _request.Key.Id);
             _manager.InvalidCookies.Reject(ClientAddress, "unknown to the store", refusable: false);
-            _token = null;
+            _identity = null;
             _phase = Phase.New;
             return;
         }
         _values = new ValueOverlay(record);
         _phase = Phase.Stored;
-        _manager.KeepAlive.Seen(_request.Key);
+        if (record.Touched) _manager.KeepAlive.Seen(_request.Key);
         // A remember-me cookie rolls forward whenever the store refreshed the expiry.
         if (record.Touched && record.Metadata.Persistent) _rollCookie = true;
         SendCookieEarly();
@@ -194,7 +181,7 @@ public sealed class Session : IAsyncDisposable
             {
                 _pending?.Release();
                 // Also after a store failure: a regenerated session lives under its new token only.
-                _cookie.Send(CookieToSend(final: true), tooLateIsFine: _pending is not null);
+                _cookie.Send(_manager, CookieToSend(final: true), tooLateIsFine: _pending is not null);
             }
         }
     }
@@ -209,71 +196,57 @@ public sealed class Session : IAsyncDisposable
     {
         if (_closing.HasFlag(Closing.Committed)) return;
         _values = _values.WithoutChanges();
-        _pendingDelete = null;
+        _doomed = null;
         _rollCookie = false;
         _closing &= ~Closing.Destroyed;
-        if (_phase == Phase.New && _token != _request.Token) _token = null;
+        if (_phase == Phase.New && _identity != _request.Verified) _identity = null;
     }
 
     private async ValueTask SaveAsync(CancellationToken cancellationToken)
     {
         if (_phase == Phase.Degraded) return;
         var store = _manager.Store;
-        if (_phase == Phase.Unloaded && _request.IsValid && _manager.KeepAlive.IsDue(_request.Key)) await KeepAliveAsync(cancellationToken).ConfigureAwait(false);
+        if (_phase == Phase.Unloaded && _request.IsValid && _manager.KeepAlive.TryClaim(_request.Key)
+            && await KeepAliveMemo.TouchAsync(_manager, _request.Key, cancellationToken).ConfigureAwait(false) is { } kept)
+        {
+            // A request that never touched its session still kept it alive: a remember-me cookie rolls with it.
+            _values = new ValueOverlay(kept);
+            _phase = Phase.Stored;
+            _rollCookie = kept.Touched && kept.Metadata.Persistent;
+        }
         try
         {
-            if (_pendingDelete is { } deleted)
+            if (_doomed is { } doomed)
             {
+                var deleted = doomed.Key;
                 await store.DeleteAsync(deleted, cancellationToken).ConfigureAwait(false);
                 Log.Destroyed(_manager.Logger, deleted.Id);
             }
             if (!_values.HasChanges) return;
             var now = _manager.Time.GetUtcNow();
+            var key = _identity!.Key;
             if (_phase == Phase.Stored)
             {
-                if (await store.UpdateAsync(_key, _values.ToChange(now), cancellationToken).ConfigureAwait(false))
+                if (await store.UpdateAsync(key, _values.ToChange(now), cancellationToken).ConfigureAwait(false))
                 {
-                    _manager.KeepAlive.Seen(_key);   // a write refreshed the expiry
+                    _manager.KeepAlive.Seen(key);   // a write refreshed the expiry
                     return;
                 }
-                Log.CommitToEndedSession(_manager.Logger, _key.Id);
+                Log.CommitToEndedSession(_manager.Logger, key.Id);
                 _phase = Phase.New;
                 return;
             }
             if (!_values.HasContent) return;   // no empty records: the cookie promised nothing yet
-            await store.CreateAsync(_key, _values.ToRecord(now, Metadata), cancellationToken).ConfigureAwait(false);
-            _manager.KeepAlive.Seen(_key);
+            await store.CreateAsync(key, _values.ToRecord(now, Metadata), cancellationToken).ConfigureAwait(false);
+            _manager.KeepAlive.Seen(key);
             _phase = Phase.Stored;
             SatchelMetrics.SessionsCreated.Add(1);
-            Log.Created(_manager.Logger, _key.Id);
+            Log.Created(_manager.Logger, key.Id);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not SessionStoreException)
         {
             Fail(ex, "save");
         }
-    }
-
-    // A request that never touched its session still keeps it alive, at most once per TouchInterval
-    // per session in this process: the store refreshes the expiry on load. The request did not use
-    // its session, so a store failure here is logged, never the request's failure.
-    private async ValueTask KeepAliveAsync(CancellationToken cancellationToken)
-    {
-        _manager.KeepAlive.Seen(_request.Key);   // also when the store fails: try again a touch interval later, not on every request
-        SessionRecord? record;
-        try
-        {
-            record = await _manager.Store.LoadAsync(_request.Key, _manager.Time.GetUtcNow(), _manager.Options.TouchInterval, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            SatchelMetrics.StoreFailures.Add(1);
-            Log.StoreFailed(_manager.Logger, ex, _manager.Store.GetType().Name, "keep alive", _request.Key.Id);
-            return;
-        }
-        if (record is null) return;
-        _values = new ValueOverlay(record);
-        _phase = Phase.Stored;
-        _rollCookie = record.Touched && record.Metadata.Persistent;
     }
 
     /// <summary>
@@ -287,11 +260,11 @@ public sealed class Session : IAsyncDisposable
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         if (_phase == Phase.Degraded) return;
 
-        SessionKey? oldKey = _phase == Phase.Stored ? _key : null;
+        var previous = _identity;
+        SessionKey? oldKey = _phase == Phase.Stored ? previous!.Key : null;
         var hasContent = oldKey is not null || _values.HasContent;
-        var (oldToken, oldStoreKey) = (_token, _key);
-        _token = null;
-        EnsureToken();
+        _identity = SessionIdentity.Mint();
+        var newKey = _identity.Key;
         if (!hasContent)
         {
             SendCookieEarly();
@@ -301,11 +274,16 @@ public sealed class Session : IAsyncDisposable
         try
         {
             // Create the new record before deleting the old, so the data is never nowhere.
-            await _manager.Store.CreateAsync(_key, record, cancellationToken).ConfigureAwait(false);
+            await _manager.Store.CreateAsync(newKey, record, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            (_token, _key) = (oldToken, oldStoreKey);
+            _identity = previous;
+            throw;
+        }
+        catch (Exception ex)
+        {
+            _identity = previous;
             Fail(ex, "regenerate");
             return;
         }
@@ -313,13 +291,13 @@ public sealed class Session : IAsyncDisposable
         // whatever happens to the old record or to the rest of the request.
         _values = new ValueOverlay(record);
         _phase = Phase.Stored;
-        _manager.KeepAlive.Seen(_key);
+        _manager.KeepAlive.Seen(newKey);
         SendCookieEarly();
         if (oldKey is not { } old) return;
         try
         {
             await _manager.Store.DeleteAsync(old, cancellationToken).ConfigureAwait(false);
-            Log.Regenerated(_manager.Logger, old.Id, _key.Id);
+            Log.Regenerated(_manager.Logger, old.Id, newKey.Id);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -327,7 +305,7 @@ public sealed class Session : IAsyncDisposable
             // the regeneration (a user signed in now is on the new record only), so failing the
             // request would only cost the browser its new token.
             SatchelMetrics.StoreFailures.Add(1);
-            Log.OldRecordNotDeleted(_manager.Logger, ex, _manager.Store.GetType().Name, old.Id, _key.Id);
+            Log.OldRecordNotDeleted(_manager.Logger, ex, _manager.Store.GetType().Name, old.Id, newKey.Id);
         }
     }
 
@@ -339,20 +317,16 @@ public sealed class Session : IAsyncDisposable
     {
         ThrowIfClosed();
         // Unloaded, the cookie's key is deleted blind; loaded, only a record that exists.
-        var doomed = _phase switch
+        _doomed = _phase switch
         {
-            Phase.Unloaded when _request.IsValid => _request.Key,
-            Phase.Stored => _key,
-            _ => (SessionKey?)null,
+            Phase.Unloaded => _request.Verified,
+            Phase.Stored => _identity,
+            _ => null,
         };
-        if (doomed is { } key)
-        {
-            _pendingDelete = key;
-            _pending?.Track(key);
-        }
+        if (_doomed is not null) _pending?.Track(_doomed.Key);
         if (_phase != Phase.Degraded) _phase = Phase.New;
         _values = default;
-        _token = null;
+        _identity = null;
         _rollCookie = false;
         _closing |= Closing.Destroyed;
         SendCookieEarly();
@@ -455,16 +429,14 @@ public sealed class Session : IAsyncDisposable
 
     private Session EnsureToken()
     {
-        if (_token is not null) return this;
-        _token = SessionToken.NewToken();
-        _key = SessionKey.FromToken(_token);
+        _identity ??= SessionIdentity.Mint();
         return this;
     }
 
     private void MarkModified()
     {
         EnsureToken();
-        _pending?.Track(_key);
+        _pending?.Track(_identity!.Key);
         SendCookieEarly();
     }
 
@@ -474,44 +446,29 @@ public sealed class Session : IAsyncDisposable
     {
         if (_phase == Phase.Degraded) return null;
         var stored = _phase == Phase.Stored || (!final && _values.HasContent);
-        if (stored && _token is not null && (_token != _request.Token || _rollCookie || _request.SignedWithRetiredKey)) return _cookie.Issue(_token, Metadata);
-        return _closing.HasFlag(Closing.Destroyed) && _request.Present ? _cookie.Expire() : null;
+        if (stored && _identity is { } identity && (identity != _request.Verified || _rollCookie || _request.SignedWithRetiredKey)) return _cookie.Issue(_manager, identity.Token, Metadata);
+        return _closing.HasFlag(Closing.Destroyed) && _request.Present ? _cookie.Expire(_manager) : null;
     }
 
     // HttpListener has no hook before the response goes out: its sessions send the cookie as it changes.
     private void SendCookieEarly()
     {
-        if (_pending is not null) _cookie.Send(CookieToSend(final: false), tooLateIsFine: false);
+        if (_pending is not null) _cookie.Send(_manager, CookieToSend(final: false), tooLateIsFine: false);
     }
 
     private void Fail(Exception ex, string operation)
     {
-        _manager.Failures.Handle(ex, operation, _token is null ? null : _key);
+        _manager.Failures.Handle(ex, operation, _identity?.Key);
         _phase = Phase.Degraded;
         _values = default;
         SendCookieEarly();
     }
 
-    /// <summary>Where the session stands with its store.</summary>
-    private enum Phase
-    {
-        /// <summary>Not loaded yet.</summary>
-        Unloaded,
-        /// <summary>No record in the store (yet): nothing loaded, unknown, destroyed, or not yet created.</summary>
-        New,
-        /// <summary>A record exists: loaded, created or regenerated.</summary>
-        Stored,
-        /// <summary>The store failed under <see cref="StoreFailurePolicy.Degrade"/>: empty, and nothing is written.</summary>
-        Degraded,
-    }
+    // Where the session stands with its store: not loaded yet; no record (none, unknown, destroyed,
+    // not created yet); a record exists; the store failed under Degrade (empty, writes nothing).
+    private enum Phase { Unloaded, New, Stored, Degraded }
 
-    /// <summary>What no longer may happen, or must happen at the end.</summary>
+    // What may no longer happen (writes), or must happen at the commit (expire the cookie).
     [Flags]
-    private enum Closing
-    {
-        None = 0,
-        ReadOnly = 1,
-        Committed = 2,
-        Destroyed = 4,
-    }
+    private enum Closing { None = 0, ReadOnly = 1, Committed = 2, Destroyed = 4 }
 }
