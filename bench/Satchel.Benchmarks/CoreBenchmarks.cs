@@ -12,6 +12,7 @@ public class CoreBenchmarks
     private SessionKey _storeKey;
     private MemorySessionStore _store = null!;
     private SessionChange _change = null!;
+    private InvalidCookieTracker _flooded = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -26,8 +27,14 @@ public class CoreBenchmarks
         session.CommitAsync().AsTask().GetAwaiter().GetResult();
         _cookieHeader = CookieCapture.Last!.Split(';')[0];
         _storeKey = SessionKeyOf(_cookieHeader);
+        // A flood from as many addresses as the tracker holds, all in the current window.
+        _flooded = new InvalidCookieTracker(options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        for (var i = 0; i < InvalidCookieTracker.MaxClients; i++) _flooded.Reject($"198.51.{i / 256 % 256}.{i % 256}/{i}", "forged", refusable: false);
         _change = new SessionChange { Now = DateTimeOffset.UtcNow, Values = new Dictionary<string, byte[]?> { ["hits"] = "1"u8.ToArray() } };
     }
+
+    [Benchmark(Description = "reject a cookie, 100,000 addresses in the window")]
+    public void RejectUnderFlood() => _flooded.Reject("203.0.113.250", "forged", refusable: false);
 
     [Benchmark(Description = "issue a signed token")]
     public string IssueToken() => _manager.KeyRing.Sign(SessionToken.NewToken());

@@ -16,12 +16,13 @@ internal sealed class InvalidCookieTracker(SatchelOptions options, TimeProvider 
     private readonly ConcurrentDictionary<string, Window> _clients = new(StringComparer.Ordinal);
     private long _lastPrune = long.MinValue / 2;
     private long _pruneVisits;
+    private int _tracked;
 
     /// <summary>Entries looked at by pruning so far (for tests: the work a flood costs).</summary>
     public long PruneVisits => Interlocked.Read(ref _pruneVisits);
 
     /// <summary>Clients tracked now.</summary>
-    public int Tracked => _clients.Count;
+    public int Tracked => Volatile.Read(ref _tracked);
 
     /// <summary>
     /// Records one rejected cookie of <paramref name="client"/>. Past the limit it warns once per
@@ -52,13 +53,16 @@ internal sealed class InvalidCookieTracker(SatchelOptions options, TimeProvider 
         var length = (long)(options.InvalidCookieWindow.TotalSeconds * time.TimestampFrequency);
         if (!_clients.TryGetValue(client, out var window))
         {
-            if (_clients.Count >= MaxClients)
+            // ConcurrentDictionary.Count takes every lock: the table keeps its own count.
+            if (Volatile.Read(ref _tracked) >= MaxClients)
             {
                 var last = Interlocked.Read(ref _lastPrune);
                 if (now - last >= length / 8 && Interlocked.CompareExchange(ref _lastPrune, now, last) == last) Prune(now, length);
-                if (_clients.Count >= MaxClients) return 0;
+                if (Volatile.Read(ref _tracked) >= MaxClients) return 0;
             }
-            window = _clients.GetOrAdd(client, static (_, start) => new Window(start), now);
+            var fresh = new Window(now);
+            if (_clients.TryAdd(client, fresh)) Interlocked.Increment(ref _tracked);
+            if (!_clients.TryGetValue(client, out window)) return 0;   // pruned in between
         }
         lock (window)
         {
@@ -76,7 +80,7 @@ internal sealed class InvalidCookieTracker(SatchelOptions options, TimeProvider 
         foreach (var (client, window) in _clients)
         {
             Interlocked.Increment(ref _pruneVisits);
-            if (now - Volatile.Read(ref window.Start) >= length) _clients.TryRemove(new KeyValuePair<string, Window>(client, window));
+            if (now - Volatile.Read(ref window.Start) >= length && _clients.TryRemove(new KeyValuePair<string, Window>(client, window))) Interlocked.Decrement(ref _tracked);
         }
     }
 

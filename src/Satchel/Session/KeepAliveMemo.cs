@@ -14,9 +14,6 @@ internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
     private readonly Entry?[] _slots = new Entry?[Slots];
     private readonly long _interval = (long)(touchInterval.TotalSeconds * time.TimestampFrequency);
 
-    /// <summary>Whether the store has not looked at <paramref name="key"/> for a touch interval, as far as this process knows.</summary>
-    public bool IsDue(SessionKey key) => IsDue(Volatile.Read(ref _slots[SlotOf(key)]), key);
-
     /// <summary>
     /// Claims the keep-alive of <paramref name="key"/> when it is due: of many parallel requests of
     /// one session, exactly one gets <see langword="true"/> and touches the store.
@@ -28,6 +25,7 @@ internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
         return IsDue(entry, key) && Interlocked.CompareExchange(ref slot, new Entry(key, time.GetTimestamp()), entry) == entry;
     }
 
+    // Whether the store has not looked at the key for a touch interval, as far as this process knows.
     private bool IsDue(Entry? entry, SessionKey key) => entry is null || entry.Key != key || time.GetTimestamp() - entry.Timestamp >= _interval;
 
     /// <summary>
@@ -36,7 +34,8 @@ internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
     /// </summary>
     public void Seen(SessionKey key)
     {
-        if (IsDue(key)) Volatile.Write(ref _slots[SlotOf(key)], new Entry(key, time.GetTimestamp()));
+        ref var slot = ref _slots[SlotOf(key)];
+        if (IsDue(Volatile.Read(ref slot), key)) Volatile.Write(ref slot, new Entry(key, time.GetTimestamp()));
     }
 
     /// <summary>

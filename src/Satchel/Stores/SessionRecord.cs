@@ -113,7 +113,4 @@ public sealed class SessionRecord
         Satchel.PackedValues.WriteApplied(buffer, change.Cleared ? default : PackedValues.Span, change.Values);
         return new SessionRecord(change.Metadata ?? Metadata, change.Now, buffer.WrittenMemory);
     }
-
-    /// <summary>An empty record: a new session's starting point.</summary>
-    internal static SessionRecord Empty(SessionMetadata metadata, DateTimeOffset now) => new(metadata, now, ReadOnlyMemory<byte>.Empty);
 }
