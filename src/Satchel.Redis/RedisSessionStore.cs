@@ -83,34 +83,22 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
     public async ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var values = new Dictionary<string, byte[]?>(record.Count, StringComparer.Ordinal);
-        foreach (var (name, value) in record.Values) values[name] = value.ToArray();
-        await CommitAsync(key, "c", new SessionChange { Now = record.LastAccess, Values = values, Metadata = record.Metadata }).ConfigureAwait(false);
+        var args = Arguments(record.LastAccess, "c", cleared: false, record.Metadata, sets: record.Count, removes: 0);
+        var n = 11;
+        foreach (var (name, value) in record.Values)
+        {
+            args[n++] = ValuePrefix + name;
+            args[n++] = value;   // the record's own bytes, not a copy
+        }
+        await CommitAsync(key, record.Metadata, args).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public ValueTask<bool> UpdateAsync(SessionKey key, SessionChange change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
-        return CommitAsync(key, "u", change);
-    }
-
-    private async ValueTask<bool> CommitAsync(SessionKey key, string mode, SessionChange change)
-    {
-        var metadata = change.Metadata;
         var sets = change.Values.Count(v => v.Value is not null);
-        var args = new RedisValue[11 + change.Values.Count + sets];
-        args[0] = change.Now.ToUnixTimeMilliseconds();
-        args[1] = mode;
-        args[2] = change.Cleared ? "1" : "0";
-        args[3] = metadata is null ? "0" : "1";
-        args[4] = metadata?.Created.ToUnixTimeMilliseconds() ?? 0;
-        args[5] = (long)(metadata?.IdleTimeout.TotalMilliseconds ?? 0);
-        args[6] = metadata?.AbsoluteDeadline?.ToUnixTimeMilliseconds() is { } deadline ? deadline : "";
-        args[7] = metadata?.Persistent == true ? "1" : "0";
-        args[8] = metadata?.UserId ?? "";
-        args[9] = metadata?.UserAgent ?? "";
-        args[10] = sets;
+        var args = Arguments(change.Now, "u", change.Cleared, change.Metadata, sets, change.Values.Count - sets);
         var n = 11;
         foreach (var (name, value) in change.Values)
         {
@@ -122,7 +110,29 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         {
             if (value is null) args[n++] = ValuePrefix + name;
         }
+        return CommitAsync(key, change.Metadata, args);
+    }
 
+    // The commit script's arguments (see RedisScripts.CommitSource), with room for the values.
+    private static RedisValue[] Arguments(DateTimeOffset now, string mode, bool cleared, SessionMetadata? metadata, int sets, int removes)
+    {
+        var args = new RedisValue[11 + 2 * sets + removes];
+        args[0] = now.ToUnixTimeMilliseconds();
+        args[1] = mode;
+        args[2] = cleared ? "1" : "0";
+        args[3] = metadata is null ? "0" : "1";
+        args[4] = metadata?.Created.ToUnixTimeMilliseconds() ?? 0;
+        args[5] = (long)(metadata?.IdleTimeout.TotalMilliseconds ?? 0);
+        args[6] = metadata?.AbsoluteDeadline?.ToUnixTimeMilliseconds() is { } deadline ? deadline : "";
+        args[7] = metadata?.Persistent == true ? "1" : "0";
+        args[8] = metadata?.UserId ?? "";
+        args[9] = metadata?.UserAgent ?? "";
+        args[10] = sets;
+        return args;
+    }
+
+    private async ValueTask<bool> CommitAsync(SessionKey key, SessionMetadata? metadata, RedisValue[] args)
+    {
         var db = Db;
         var commit = RedisScripts.Commit.RunAsync(db, SessionHash(key), args);
         if (metadata?.UserId is { } user)
