@@ -19,11 +19,9 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
     {
         var feature = (SatchelSessionFeature)state;
         var response = feature.Response;
-        if (response.StatusCode >= 500 && !feature.CommitOnServerError) feature.Session.DiscardChanges();
         try
         {
-            // Not RequestAborted: a client that went away must not lose what its request did.
-            await feature.Session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            await feature.CommitAsync().ConfigureAwait(false);
         }
         catch (SessionStoreException)
         {
@@ -78,11 +76,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
                 session.DiscardChanges();   // half-done work never lands
                 throw;
             }
-            if (!context.Response.HasStarted)
-            {
-                if (context.Response.StatusCode >= 500 && !manager.Options.CommitOnServerError) session.DiscardChanges();
-                await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            }
+            if (!context.Response.HasStarted) await feature.CommitAsync().ConfigureAwait(false);
         }
         catch (SessionLockTimeoutException) when (!context.Response.HasStarted)
         {

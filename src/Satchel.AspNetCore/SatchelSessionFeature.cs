@@ -12,7 +12,16 @@ namespace Satchel.AspNetCore;
 /// <param name="commitOnServerError">Whether a 5xx response still saves the session (<see cref="SatchelOptions.CommitOnServerError"/>).</param>
 internal sealed class SatchelSessionFeature(HttpResponse response, bool commitOnServerError) : SessionCookieSink, ISessionFeature
 {
-    public bool CommitOnServerError => commitOnServerError;
+    /// <summary>
+    /// The request's one commit, from whichever comes first: the end of the pipeline or the
+    /// response starting. A 5xx saves nothing unless the app opted in; and not RequestAborted, so a
+    /// client that went away does not lose what its request did.
+    /// </summary>
+    public ValueTask CommitAsync()
+    {
+        if (response.StatusCode >= 500 && !commitOnServerError) Session.DiscardChanges();
+        return Session.CommitAsync(CancellationToken.None);
+    }
 
     private ISession? _aspNetSession;
 

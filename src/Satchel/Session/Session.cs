@@ -149,12 +149,19 @@ public sealed class Session : IAsyncDisposable
             _phase = Phase.New;
             return;
         }
+        Adopt(record);
+        SendCookieEarly();
+    }
+
+    // The request's session as the store gave it. A remember-me cookie rolls forward whenever the
+    // store refreshed the expiry, and the keep-alive memo learns that it did.
+    private void Adopt(SessionRecord record)
+    {
         _values = new ValueOverlay(record);
         _phase = Phase.Stored;
-        if (record.Touched) _manager.KeepAlive.Seen(_request.Key);
-        // A remember-me cookie rolls forward whenever the store refreshed the expiry.
-        if (record.Touched && record.Metadata.Persistent) _rollCookie = true;
-        SendCookieEarly();
+        if (!record.Touched) return;
+        _manager.KeepAlive.Seen(_request.Key);
+        _rollCookie |= record.Metadata.Persistent;
     }
 
     /// <summary>
@@ -206,21 +213,15 @@ public sealed class Session : IAsyncDisposable
     {
         if (_phase == Phase.Degraded) return;
         var store = _manager.Store;
+        // A request that never touched its session still keeps it alive (a remember-me cookie rolls with it).
         if (_phase == Phase.Unloaded && _request.IsValid && _manager.KeepAlive.TryClaim(_request.Key)
-            && await KeepAliveMemo.TouchAsync(_manager, _request.Key, cancellationToken).ConfigureAwait(false) is { } kept)
-        {
-            // A request that never touched its session still kept it alive: a remember-me cookie rolls with it.
-            _values = new ValueOverlay(kept);
-            _phase = Phase.Stored;
-            _rollCookie = kept.Touched && kept.Metadata.Persistent;
-        }
+            && await KeepAliveMemo.TouchAsync(_manager, _request.Key, cancellationToken).ConfigureAwait(false) is { } kept) Adopt(kept);
         try
         {
             if (_doomed is { } doomed)
             {
-                var deleted = doomed.Key;
-                await store.DeleteAsync(deleted, cancellationToken).ConfigureAwait(false);
-                Log.Destroyed(_manager.Logger, deleted.Id);
+                await store.DeleteAsync(doomed.Key, cancellationToken).ConfigureAwait(false);
+                Log.Destroyed(_manager.Logger, doomed.Key.Id);
             }
             if (!_values.HasChanges) return;
             var now = _manager.Time.GetUtcNow();

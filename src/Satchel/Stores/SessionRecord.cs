@@ -87,12 +87,13 @@ public sealed class SessionRecord
             var position = 0;
             while (position < PackedValues.Length)
             {
-                var reader = new Satchel.PackedValues.Reader(PackedValues.Span[position..]);
-                reader.Next();
-                var key = Encoding.UTF8.GetString(PackedValues.Span.Slice(position + reader.KeyStart, reader.KeyLength));
-                var value = PackedValues.Slice(position + reader.ValueStart, reader.ValueLength);
-                position += reader.ValueStart + reader.ValueLength;
-                yield return new(key, value);
+                var keyLength = Satchel.PackedValues.ReadLength(PackedValues.Span, ref position);
+                var keyStart = position;
+                position += keyLength;
+                var valueLength = Satchel.PackedValues.ReadLength(PackedValues.Span, ref position);
+                var value = PackedValues.Slice(position, valueLength);
+                position += valueLength;
+                yield return new(Encoding.UTF8.GetString(PackedValues.Span.Slice(keyStart, keyLength)), value);
             }
         }
     }
