@@ -36,7 +36,7 @@ fi
 
 # 3. Every test project, each writing a TRX file that the summary below adds up.
 rm -rf "$results"
-projects=(tests/*/*.csproj)
+projects=(tests/*.Tests/*.csproj)
 status=0
 for project in "${projects[@]}"; do
   name=$(basename "$project" .csproj)

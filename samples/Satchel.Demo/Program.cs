@@ -1,12 +1,28 @@
 // The Satchel demo site: `dotnet run --project samples/Satchel.Demo`, then open http://localhost:5000.
 // Another port: `dotnet run --project samples/Satchel.Demo -- --urls http://localhost:5080`.
+// Another store: `-- --store sqlite` (sessions.db, survives a restart) or `-- --store redis --redis 127.0.0.1:6379`.
 using System.Net;
+using System.Security.Cryptography;
 using Satchel;
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://localhost:5000");
 
-builder.Services.AddSatchel();   // memory store; options from the "Satchel" section of appsettings.json
+// Options from the "Satchel" section of appsettings.json; the store from --store (memory by default).
+var store = builder.Configuration["store"] ?? "memory";
+var satchel = builder.Services.AddSatchel(options =>
+{
+    // A store that outlives the process needs a signing secret that does too. A real app sets
+    // Satchel:Secrets in its configuration; the demo keeps one in a file of its own.
+    if (store != "memory" && options.Secrets.Count == 0) options.Secrets.Add(DemoSecret(builder.Environment.ContentRootPath));
+});
+switch (store)
+{
+    case "memory": break;
+    case "sqlite": satchel.UseSqlite(builder.Configuration["sqlite"] ?? "sessions.db"); break;
+    case "redis": satchel.UseRedis(builder.Configuration["redis"] ?? "127.0.0.1:6379"); break;
+    default: throw new InvalidOperationException($"--store {store} is not a store of the demo: use memory, sqlite or redis.");
+}
 
 var app = builder.Build();
 app.UseSatchel();
@@ -31,7 +47,7 @@ app.MapGet("/", (Session session) =>
     return Page("Satchel demo", $"""
         {body}
         <p>Visits in this session: <strong id="visits">{visits}</strong></p>
-        <p>Session id (non-secret handle): <code id="session-id">{session.Id}</code></p>
+        <p>Session id (non-secret handle): <code id="session-id">{session.Id}</code>, kept in the <code id="store">{store}</code> store.</p>
         <p>{user}</p>
         <form method="post" action="/login">
           <input name="user" placeholder="user name" required>
@@ -89,6 +105,13 @@ app.MapGet("/legacy", (HttpContext http) =>
 });
 
 app.Run();
+
+static string DemoSecret(string directory)
+{
+    var path = Path.Combine(directory, "satchel-demo.secret");
+    if (!File.Exists(path)) File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)));
+    return File.ReadAllText(path).Trim();
+}
 
 static IResult Page(string title, string body) => Results.Content($"""
     <!doctype html>
