@@ -102,6 +102,24 @@ public sealed class SessionRecord
     public IEnumerable<string> Keys => Values.Select(v => v.Key);
 
     /// <summary>
+    /// The whole record — metadata, last access and values — as one byte string, for a store that
+    /// keeps each session as one opaque value (a cache entry, a blob). <see cref="FromBytes"/> reads it back.
+    /// Times keep whole milliseconds.
+    /// </summary>
+    public byte[] ToBytes()
+    {
+        var buffer = new ArrayBufferWriter<byte>(SessionRecordFormat.Length(Metadata, PackedValues.Length));
+        SessionRecordFormat.Write(buffer, this);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A record from the bytes <see cref="ToBytes"/> made. Not copied: keep the memory unchanged.</summary>
+    /// <param name="bytes">What <see cref="ToBytes"/> returned.</param>
+    /// <param name="touched">Whether the load that made this record refreshed the expiry.</param>
+    /// <exception cref="FormatException"><paramref name="bytes"/> are not a record.</exception>
+    public static SessionRecord FromBytes(ReadOnlyMemory<byte> bytes, bool touched = false) => SessionRecordFormat.Read(bytes, touched);
+
+    /// <summary>
     /// This record with <paramref name="change"/> applied: its values set and removed, its
     /// metadata if it has some, and its time as the last access. For stores that write whole
     /// records; such a store loses the guarantee of atomic change sets unless it applies the
