@@ -1,6 +1,7 @@
 // The Satchel demo site: `dotnet run --project samples/Satchel.Demo`, then open http://localhost:5000.
 // Another port: `dotnet run --project samples/Satchel.Demo -- --urls http://localhost:5080`.
-// Another store: `-- --store sqlite` (sessions.db, survives a restart) or `-- --store redis --redis 127.0.0.1:6379`.
+// Another store: `-- --store sqlite` (sessions.db, survives a restart), `-- --store cookie` (no server state)
+// or `-- --store redis --redis 127.0.0.1:6379`.
 using System.Net;
 using System.Security.Cryptography;
 using Satchel;
@@ -21,7 +22,8 @@ switch (store)
     case "memory": break;
     case "sqlite": satchel.UseSqlite(builder.Configuration["sqlite"] ?? "sessions.db"); break;
     case "redis": satchel.UseRedis(builder.Configuration["redis"] ?? "127.0.0.1:6379"); break;
-    default: throw new InvalidOperationException($"--store {store} is not a store of the demo: use memory, sqlite or redis.");
+    case "cookie": satchel.UseCookies(); break;
+    default: throw new InvalidOperationException($"--store {store} is not a store of the demo: use memory, sqlite, redis or cookie.");
 }
 
 var app = builder.Build();
@@ -81,6 +83,8 @@ app.MapPost("/logout", (Session session) =>
 app.MapGet("/sessions", async (Session session, SessionAdmin admin) =>
 {
     if (session.UserId is not { } user) return Results.Redirect("/");
+    if (store == "cookie")
+        return Page("Your sessions", "<p>The cookie store keeps sessions in browsers, so it cannot list them (docs/stores/cookie.md).</p><p><a href=\"/\">Back</a></p>");
     var rows = string.Concat((await admin.ListAsync(user)).Select(s =>
         $"<tr><td><code>{s.Id}</code>{(s.Id == session.Id ? " (this one)" : "")}</td><td>{s.Created:u}</td><td>{s.LastSeen:u}</td><td>{WebUtility.HtmlEncode(s.UserAgent ?? "")}</td></tr>"));
     return Page("Your sessions", $"""

@@ -250,11 +250,18 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         for (var i = 0; i < 20; i++) Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(loaded, $"k{i}"));
     }
 
-    /// <summary>An empty value and one at the default size limit (64 KiB) both round-trip byte for byte.</summary>
+    /// <summary>
+    /// The largest value the store holds, twice over in one session: by default the default
+    /// <see cref="SatchelOptions.MaxValueBytes"/> (64 KiB). A store that holds less (the cookie
+    /// store: one cookie) returns its own size, and refuses more with <see cref="SessionLimitExceededException"/>.
+    /// </summary>
+    protected virtual int LargestValueBytes => new SatchelOptions().MaxValueBytes;
+
+    /// <summary>An empty value and two of the largest size (<see cref="LargestValueBytes"/>) all round-trip byte for byte.</summary>
     [Fact]
     public async Task Values_of_zero_bytes_and_of_the_size_limit_round_trip()
     {
-        var large = new byte[new SatchelOptions().MaxValueBytes];
+        var large = new byte[LargestValueBytes];
         RandomNumberGenerator.Fill(large);
         var key = NewKey();
         await Store.CreateAsync(key, SessionRecord.FromValues(Metadata(), Now, [new("empty", Array.Empty<byte>()), new("large", large)]));

@@ -2,8 +2,9 @@ namespace Satchel;
 
 /// <summary>
 /// Lists and revokes the sessions of a user ("sign out everywhere else"). Needs a store that
-/// offers <see cref="ISessionUserIndex"/> (memory, Redis) and sessions whose
-/// <see cref="Session.UserId"/> was set.
+/// offers <see cref="ISessionUserIndex"/> (memory, Redis, SQLite) and sessions whose
+/// <see cref="Session.UserId"/> was set. The cookie store, which cannot list sessions, revokes
+/// them all at once through <see cref="ISessionRevocation"/> when it is given a server store for it.
 /// </summary>
 public sealed class SessionAdmin(SessionManager manager)
 {
@@ -29,10 +30,25 @@ public sealed class SessionAdmin(SessionManager manager)
         return true;
     }
 
-    /// <summary>Ends all the user's sessions but <paramref name="exceptSessionId"/> (the current one, for "sign out everywhere else"). Returns how many ended.</summary>
+    /// <summary>
+    /// Ends all the user's sessions but <paramref name="exceptSessionId"/> (the current one, for
+    /// "sign out everywhere else"). Returns how many ended. On a store that cannot list sessions
+    /// but can revoke them (<see cref="ISessionRevocation"/>: the cookie store), every session of
+    /// the user ends, the count is unknown (0 is returned), and <paramref name="exceptSessionId"/>
+    /// must be null: to keep the current browser signed in, call <see cref="Session.RegenerateAsync"/>
+    /// in the same request afterwards, which issues it a cookie sealed after the revocation.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The store can neither list nor revoke a user's sessions, or it cannot spare one.</exception>
     public async ValueTask<int> RevokeAllAsync(string userId, string? exceptSessionId = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        if (manager.Store.GetCapability<ISessionUserIndex>() is null && manager.Store.GetCapability<ISessionRevocation>() is { } revocation)
+        {
+            if (exceptSessionId is not null)
+                throw new NotSupportedException($"The session store {manager.Store.GetType().Name} revokes all of a user's sessions at once and cannot spare one: pass no exceptSessionId, then call session.RegenerateAsync() in the same request to keep the current browser signed in.");
+            await revocation.RevokeUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
         var stored = await Index.ListByUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var revoked = 0;
         foreach (var session in stored)
@@ -45,5 +61,5 @@ public sealed class SessionAdmin(SessionManager manager)
     }
 
     private ISessionUserIndex Index => manager.Store.GetCapability<ISessionUserIndex>()
-        ?? throw new NotSupportedException($"The session store {manager.Store.GetType().Name} cannot list sessions by user (it offers no ISessionUserIndex); use the memory or Redis store for SessionAdmin.");
+        ?? throw new NotSupportedException($"The session store {manager.Store.GetType().Name} cannot list sessions by user (it offers no ISessionUserIndex); use the memory, Redis or SQLite store for SessionAdmin (the cookie store can revoke all of a user's sessions with CookieSessionStoreOptions.Revocations).");
 }

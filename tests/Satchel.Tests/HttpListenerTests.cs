@@ -36,6 +36,30 @@ public class HttpListenerTests
     }
 
     [Fact]
+    public async Task Two_lines_on_a_plain_HttpListener_work_on_the_cookie_store_too()
+    {
+        var options = new SatchelOptions();
+        options.Secrets.Add(TestSetup.Secret);
+        using var sessions = new SessionManager(options, new CookieSessionStore(options));
+        await using var server = new ListenerServer(async context =>
+        {
+            await using var session = await sessions.StartAsync(context);
+            var text = session["testValue"] is { } value ? $"Read back: {value}" : "Stored: reload the page.";
+            session["testValue"] = "A session variable";
+            if (context.Request.Url!.AbsolutePath == "/logout") session.Destroy();
+            await ListenerServer.WriteTextAsync(context.Response, text);   // the response goes out before the session is disposed
+        });
+        using var browser = ClientFor(server);
+
+        var first = await browser.GetAsync("/");
+        Assert.Equal(["sid", "sid.data"], first.Headers.GetValues("Set-Cookie").Select(c => c[..c.IndexOf('=')]).Order());
+        Assert.Equal("Read back: A session variable", await browser.GetStringAsync("/"));
+        await browser.GetAsync("/logout");
+        Assert.Equal("Stored: reload the page.", await browser.GetStringAsync("/"));
+        Assert.Empty(server.Errors);
+    }
+
+    [Fact]
     public async Task The_next_request_sees_the_save_even_when_the_store_saves_after_the_response_went_out()
     {
         // The store answers only after an asynchronous hop, so each save finishes after the

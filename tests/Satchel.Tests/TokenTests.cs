@@ -28,6 +28,17 @@ public class TokenTests
     }
 
     [Fact]
+    public void A_store_key_text_that_is_not_base64url_does_not_parse_and_does_not_throw()
+    {
+        var valid = SessionKey.FromToken(SessionToken.NewToken()).ToString();
+        foreach (var text in new[] { "%" + valid[1..], valid[..^1] + "=", valid[..^1], valid + "A", "", new string('/', 43) })
+        {
+            Assert.False(SessionKey.TryParse(text, out _), text);
+            Assert.Throws<FormatException>(() => SessionKey.Parse(text));
+        }
+    }
+
+    [Fact]
     public void A_signed_value_verifies_and_gives_back_its_token()
     {
         var ring = SessionKeyRing.FromSecrets(["first-secret-0123456789abcdefghijklmnop"]);

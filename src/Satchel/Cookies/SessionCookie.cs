@@ -43,10 +43,14 @@ internal static class SessionCookie
     }
 
     /// <summary>A Set-Cookie value; <paramref name="maxAge"/> null makes a browser-session cookie. Max-Age is rounded to the second: the cookie is built a moment after the lifetime was set.</summary>
-    public static string Build(SessionCookieOptions options, string value, bool secure, TimeSpan? maxAge)
+    public static string Build(SessionCookieOptions options, string value, bool secure, TimeSpan? maxAge) =>
+        Build(options, options.EffectiveName, value, secure, maxAge);
+
+    /// <summary>A Set-Cookie value for another cookie of the session's (the cookie store's data), with the session cookie's attributes.</summary>
+    public static string Build(SessionCookieOptions options, string name, string value, bool secure, TimeSpan? maxAge)
     {
-        var sb = new StringBuilder(160);
-        sb.Append(options.EffectiveName).Append('=').Append(value);
+        var sb = new StringBuilder(name.Length + value.Length + 100);
+        sb.Append(name).Append('=').Append(value);
         if (maxAge is { } age)
             sb.Append("; Max-Age=").Append(((long)Math.Max(0, Math.Round(age.TotalSeconds))).ToString(CultureInfo.InvariantCulture));
         sb.Append("; Path=").Append(options.Path);
@@ -63,4 +67,7 @@ internal static class SessionCookie
 
     /// <summary>A Set-Cookie value that makes the browser drop the cookie.</summary>
     public static string Expired(SessionCookieOptions options, bool secure) => Build(options, "", secure, TimeSpan.Zero);
+
+    /// <summary>The most a browser keeps of one cookie (RFC 6265bis: name and value; checked here on the whole Set-Cookie, to be safe).</summary>
+    public const int BrowserLimit = 4096;
 }

@@ -12,6 +12,8 @@ public abstract class SessionCookieSink
     /// <summary>Whether the response has started, so its headers can no longer change.</summary>
     protected abstract bool HasStarted { get; }
 
+    internal bool IsStarted => HasStarted;
+
     /// <summary>The values of a response header (none: an empty array).</summary>
     protected abstract string[] GetHeader(string name);
 

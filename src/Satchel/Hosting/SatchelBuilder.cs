@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Satchel;
 
@@ -27,6 +28,18 @@ public sealed class SatchelBuilder
         configure?.Invoke(options);
         options.Validate();
         return UseStore(services => new MemorySessionStore(options, services.GetService<TimeProvider>()));
+    }
+
+    /// <summary>
+    /// Keeps each session sealed in its browser's cookies (AES-256-GCM, keys derived from
+    /// <see cref="SatchelOptions.Secrets"/>): no server state, at most about 3 KB of session.
+    /// See <see cref="CookieSessionStore"/> for what a stateless session cannot do.
+    /// </summary>
+    public SatchelBuilder UseCookies(Action<CookieSessionStoreOptions>? configure = null)
+    {
+        var options = new CookieSessionStoreOptions();
+        configure?.Invoke(options);
+        return UseStore(services => new CookieSessionStore(services.GetRequiredService<IOptions<SatchelOptions>>().Value, options));
     }
 
     internal static ISessionStore DefaultStore(IServiceProvider services) => new MemorySessionStore(null, services.GetService<TimeProvider>());

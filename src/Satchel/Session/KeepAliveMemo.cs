@@ -43,16 +43,16 @@ internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
     /// its session and won <see cref="TryClaim"/>. That request did not need the store, so a failure
     /// is logged, never thrown, and the next try waits a touch interval like a success.
     /// </summary>
-    public static async ValueTask<SessionRecord?> TouchAsync(SessionManager manager, SessionKey key, CancellationToken cancellationToken)
+    public static async ValueTask<SessionRecord?> TouchAsync(SessionManager manager, ISessionStore store, SessionKey key, CancellationToken cancellationToken)
     {
         try
         {
-            return await manager.Store.LoadAsync(key, manager.Time.GetUtcNow(), manager.Options.TouchInterval, cancellationToken).ConfigureAwait(false);
+            return await store.LoadAsync(key, manager.Time.GetUtcNow(), manager.Options.TouchInterval, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             SatchelMetrics.StoreFailures.Add(1);
-            Log.StoreFailed(manager.Logger, ex, manager.Store.GetType().Name, "keep alive", key.Id);
+            Log.StoreFailed(manager.Logger, ex, store.GetType().Name, "keep alive", key.Id);
             return null;
         }
     }

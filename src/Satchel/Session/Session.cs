@@ -8,6 +8,7 @@ namespace Satchel;
 public sealed class Session : IAsyncDisposable
 {
     private readonly SessionManager _manager;
+    private readonly ISessionStore _store;   // the manager's, or this request's view of a store that travels with requests (cookies)
     private readonly RequestCookie _request;
     private readonly PendingCommits.PendingCommit? _pending;   // HttpListener: cookie sent early, save awaited by the next request
 
@@ -27,6 +28,7 @@ public sealed class Session : IAsyncDisposable
         ClientAddress = clientAddress;
         _request = RequestCookie.Read(manager, cookieHeader, clientAddress);
         _identity = _request.Verified;
+        _store = manager.Store is IRequestBoundStore bound ? bound.ForRequest(cookieHeader, sink, manager.IsSecure(isHttps)) : manager.Store;
     }
 
     /// <summary>
@@ -130,7 +132,7 @@ public sealed class Session : IAsyncDisposable
         var thread = Environment.CurrentManagedThreadId;
         try
         {
-            record = await _manager.Store.LoadAsync(_request.Key, _manager.Time.GetUtcNow(), _manager.Options.TouchInterval, cancellationToken).ConfigureAwait(false);
+            record = await _store.LoadAsync(_request.Key, _manager.Time.GetUtcNow(), _manager.Options.TouchInterval, cancellationToken).ConfigureAwait(false);
             // Resumed on another thread: the store really was asynchronous, and a thread sat blocked on it.
             // (Checking IsCompleted after the call races with that other thread finishing first.)
             if (blocking && Environment.CurrentManagedThreadId != thread) Log.SynchronousLoad(_manager.Logger, _request.Key.Id);
@@ -212,10 +214,10 @@ public sealed class Session : IAsyncDisposable
     private async ValueTask SaveAsync(CancellationToken cancellationToken)
     {
         if (_phase == Phase.Degraded) return;
-        var store = _manager.Store;
+        var store = _store;
         // A request that never touched its session still keeps it alive (a remember-me cookie rolls with it).
         if (_phase == Phase.Unloaded && _request.IsValid && _manager.KeepAlive.TryClaim(_request.Key)
-            && await KeepAliveMemo.TouchAsync(_manager, _request.Key, cancellationToken).ConfigureAwait(false) is { } kept) Adopt(kept);
+            && await KeepAliveMemo.TouchAsync(_manager, _store, _request.Key, cancellationToken).ConfigureAwait(false) is { } kept) Adopt(kept);
         try
         {
             if (_doomed is { } doomed)
@@ -275,7 +277,7 @@ public sealed class Session : IAsyncDisposable
         try
         {
             // Create the new record before deleting the old, so the data is never nowhere.
-            await _manager.Store.CreateAsync(newKey, record, cancellationToken).ConfigureAwait(false);
+            await _store.CreateAsync(newKey, record, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -297,7 +299,7 @@ public sealed class Session : IAsyncDisposable
         if (oldKey is not { } old) return;
         try
         {
-            await _manager.Store.DeleteAsync(old, cancellationToken).ConfigureAwait(false);
+            await _store.DeleteAsync(old, cancellationToken).ConfigureAwait(false);
             Log.Regenerated(_manager.Logger, old.Id, newKey.Id);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -306,7 +308,7 @@ public sealed class Session : IAsyncDisposable
             // the regeneration (a user signed in now is on the new record only), so failing the
             // request would only cost the browser its new token.
             SatchelMetrics.StoreFailures.Add(1);
-            Log.OldRecordNotDeleted(_manager.Logger, ex, _manager.Store.GetType().Name, old.Id, newKey.Id);
+            Log.OldRecordNotDeleted(_manager.Logger, ex, _store.GetType().Name, old.Id, newKey.Id);
         }
     }
 
@@ -345,7 +347,9 @@ public sealed class Session : IAsyncDisposable
         var now = _manager.Time.GetUtcNow();
         var metadata = Metadata;
         var deadline = metadata.AbsoluteDeadline is { } d && d < now + lifetime ? now + lifetime : metadata.AbsoluteDeadline;
-        _values.SetMetadata(metadata with { Persistent = true, IdleTimeout = lifetime, AbsoluteDeadline = deadline });
+        var remembered = metadata with { Persistent = true, IdleTimeout = lifetime, AbsoluteDeadline = deadline };
+        CheckFits("Remember-me", remembered, _values.Size);
+        _values.SetMetadata(remembered);
         _rollCookie = true;
         MarkModified();
     }
@@ -361,7 +365,7 @@ public sealed class Session : IAsyncDisposable
     public async ValueTask<IAsyncDisposable?> AcquireExclusiveAsync(CancellationToken cancellationToken = default)
     {
         if (_phase != Phase.Unloaded) throw new InvalidOperationException("Take the session exclusively before it loads, or the values read may already be stale.");
-        var locks = _manager.Store.GetCapability<ISessionLocks>()
+        var locks = _store.GetCapability<ISessionLocks>()
             ?? throw new NotSupportedException($"The session store {_manager.Store.GetType().Name} cannot lock sessions (it offers no ISessionLocks); exclusive sessions need the memory or Redis store.");
         if (!_request.IsValid) return null;
         var timeout = _manager.Options.ExclusiveTimeout;
@@ -391,7 +395,9 @@ public sealed class Session : IAsyncDisposable
         _manager.Limits.Check(key, json.Length);
         BeginWrite();
         if (!_values.Contains(key)) _manager.Limits.CheckCount(key, _values.Count);
-        _manager.Limits.CheckSize(key, _values.SizeWith(key, json.Length));
+        var size = _values.SizeWith(key, json.Length);
+        _manager.Limits.CheckSize(key, size);
+        CheckFits($"Session value '{key}'", Metadata, size);
         _values.Set(key, json);
         MarkModified();
     }
@@ -401,9 +407,15 @@ public sealed class Session : IAsyncDisposable
         BeginWrite();
         var changed = change(Metadata);
         if (changed == _values.Metadata) return;
+        CheckFits("The session's user or user agent", changed, _values.Size);
         _values.SetMetadata(changed);
         MarkModified();
     }
+
+    // A store that holds less than the configured limits (the cookie store) checks each write, so
+    // the request that overfills the session learns it at the write, not at a commit after the response.
+    private void CheckFits(string what, SessionMetadata metadata, int packedBytes) =>
+        (_store as ISessionSizeCheck)?.CheckFits(what, metadata, packedBytes, _manager.Time.GetUtcNow());
 
     private void BeginWrite()
     {
@@ -451,10 +463,17 @@ public sealed class Session : IAsyncDisposable
         return _closing.HasFlag(Closing.Destroyed) && _request.Present ? _cookie.Expire(_manager) : null;
     }
 
-    // HttpListener has no hook before the response goes out: its sessions send the cookie as it changes.
+    // HttpListener has no hook before the response goes out: its sessions send the cookie as it
+    // changes — and, on the cookie store, the sealed session the commit will write.
     private void SendCookieEarly()
     {
-        if (_pending is not null) _cookie.Send(_manager, CookieToSend(final: false), tooLateIsFine: false);
+        if (_pending is null) return;
+        _cookie.Send(_manager, CookieToSend(final: false), tooLateIsFine: false);
+        if (_store is not CookieSessionJar jar || _phase == Phase.Degraded) return;
+        if (_identity is { } identity && (_phase == Phase.Stored || _values.HasContent))
+            jar.Preview(identity.Key, _values.ToRecord(_manager.Time.GetUtcNow(), Metadata));
+        else if (_closing.HasFlag(Closing.Destroyed))
+            jar.Preview(_request.Key, null);
     }
 
     private void Fail(Exception ex, string operation)

@@ -35,6 +35,9 @@ internal struct ValueOverlay
     public readonly int SizeWith(string key, int jsonLength) =>
         _bytes + EntrySize(key, jsonLength) - (TryGet(key, out var current) ? EntrySize(key, current.Length) : 0);
 
+    /// <summary>The values' size as packed (keys and JSON, with their length prefixes).</summary>
+    public readonly int Size => _bytes;
+
     /// <summary>Whether the request changed anything.</summary>
     public readonly bool HasChanges => _cleared || _metadataChanged || _changes is { Count: > 0 };
 

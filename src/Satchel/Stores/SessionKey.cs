@@ -45,7 +45,9 @@ public readonly struct SessionKey : IEquatable<SessionKey>
     public static bool TryParse([NotNullWhen(true)] string? text, out SessionKey key)
     {
         Span<byte> bytes = stackalloc byte[ByteLength];
-        if (text is { Length: TextLength } && Base64Url.TryDecodeFromChars(text, bytes, out var written) && written == ByteLength)
+        // IsValid first: TryDecodeFromChars throws on characters outside the alphabet.
+        if (text is { Length: TextLength } && Base64Url.IsValid(text, out var length) && length == ByteLength
+            && Base64Url.TryDecodeFromChars(text, bytes, out var written) && written == ByteLength)
         {
             key = new SessionKey(bytes);
             return true;

@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Satchel;
+
+/// <summary>
+/// The whole session sealed in the browser's cookies: no server state. Beside the session cookie
+/// (the signed token, as with every store) a second cookie, <c>{name}.data</c>, carries the record
+/// — values, lifetimes, user, and the time it was sealed — encrypted and authenticated with
+/// AES-256-GCM (<see cref="CookieSealer"/>) under keys derived from <see cref="SatchelOptions.Secrets"/>.
+/// The server checks the sealed expiry itself; a value sealed with a retired secret is accepted and
+/// sealed again with the current one; once the secret is removed it is rejected. The data cookie
+/// must fit the browser's 4,096 bytes: a write that would pass that throws
+/// <see cref="SessionLimitExceededException"/> at the write. Without
+/// <see cref="CookieSessionStoreOptions.Revocations"/>, a copied cookie stays valid until it expires
+/// (logout expires the browser's own cookies, not copies). The store works through the session of
+/// a request (<see cref="SessionManager.Open"/>): called outside one, it holds nothing.
+/// </summary>
+public sealed class CookieSessionStore : ISessionStore, IRequestBoundStore
+{
+    private static readonly TimeSpan NoTouch = TimeSpan.FromDays(36500);
+    private readonly CookieSessionStoreOptions _options;
+    private readonly RevocationList? _revocations;
+
+    /// <summary>A cookie store for an app with these options (its secrets and cookie settings).</summary>
+    /// <exception cref="InvalidOperationException">No secret is configured: the cookie store encrypts with keys derived from them.</exception>
+    public CookieSessionStore(SatchelOptions options, CookieSessionStoreOptions? storeOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Secrets.Count == 0)
+            throw new InvalidOperationException(
+                "The cookie store encrypts sessions with keys derived from Satchel:Secrets, but no secret is configured. " +
+                "Set Satchel:Secrets in configuration (e.g. the environment variable Satchel__Secrets__0) or options.Secrets.Add(...), " +
+                "with a random value of at least 32 characters such as the output of `openssl rand -base64 48`.");
+        _options = storeOptions ?? new CookieSessionStoreOptions();
+        if (_options.RevocationLifetime <= TimeSpan.Zero)
+            throw new InvalidOperationException($"CookieSessionStoreOptions.RevocationLifetime must be positive (it is {_options.RevocationLifetime}).");
+        Cookie = options.Cookie;
+        DataCookieName = options.Cookie.EffectiveName + ".data";
+        Sealer = new CookieSealer(options.Secrets, DataCookieName);
+        if (_options.Revocations is { } server) _revocations = new RevocationList(server, _options.RevocationLifetime);
+    }
+
+    /// <summary>The name of the cookie that carries the sealed session.</summary>
+    public string DataCookieName { get; }
+
+    /// <inheritdoc />
+    /// <remarks>Shared: every process that has the same secrets opens the same cookies.</remarks>
+    public SessionStoreGuarantees Guarantees => SessionStoreGuarantees.Shared;
+
+    internal SessionCookieOptions Cookie { get; }
+
+    internal CookieSealer Sealer { get; }
+
+    internal RevocationList? Revocations => _revocations;
+
+    /// <inheritdoc />
+    public T? GetCapability<T>() where T : class => this as T ?? _revocations as T;
+
+    ISessionStore IRequestBoundStore.ForRequest(string? cookieHeader, SessionCookieSink? sink, bool secure) => new CookieSessionJar(this, cookieHeader, sink, secure);
+
+    /// <summary>Outside a request there is no cookie to read: nothing loads.</summary>
+    public ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default) => new((SessionRecord?)null);
+
+    /// <summary>Not possible outside a request: the session would go to no browser.</summary>
+    /// <exception cref="InvalidOperationException">Always.</exception>
+    public ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default) => throw OutsideRequest();
+
+    /// <summary>Not possible outside a request: the session lives in a browser.</summary>
+    /// <exception cref="InvalidOperationException">Always.</exception>
+    public ValueTask<bool> UpdateAsync(SessionKey key, SessionChange change, CancellationToken cancellationToken = default) => throw OutsideRequest();
+
+    /// <summary>Outside a request there is no cookie to expire: nothing happens. Revoke a user's cookies with <see cref="CookieSessionStoreOptions.Revocations"/>.</summary>
+    public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    private static InvalidOperationException OutsideRequest() =>
+        new("The cookie store keeps each session in its browser's cookies, so it writes only through a request's session (SessionManager.Open, UseSatchel, StartAsync).");
+
+    /// <summary>The per-user "not before" times, kept as tiny records in a server store.</summary>
+    internal sealed class RevocationList(ISessionStore server, TimeSpan lifetime) : ISessionRevocation
+    {
+        public async ValueTask RevokeUserAsync(string userId, DateTimeOffset before, CancellationToken cancellationToken = default)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(userId);
+            var record = new SessionRecord(new SessionMetadata(before, lifetime, AbsoluteDeadline: null), before, ReadOnlyMemory<byte>.Empty);
+            await server.CreateAsync(KeyOf(userId), record, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Whether a cookie of <paramref name="userId"/> sealed at <paramref name="sealedAt"/> was revoked.</summary>
+        public async ValueTask<bool> IsRevokedAsync(string userId, DateTimeOffset sealedAt, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            var revocation = await server.LoadAsync(KeyOf(userId), now, NoTouch, cancellationToken).ConfigureAwait(false);
+            return revocation is not null && sealedAt < revocation.Metadata.Created;
+        }
+
+        // No token hashes to this: a SHA-256 preimage of a fixed, labelled string.
+        private static SessionKey KeyOf(string userId) =>
+            SessionKey.FromBytes(SHA256.HashData(Encoding.UTF8.GetBytes("Satchel cookie store revocation\0" + userId)));
+    }
+}
+
+/// <summary>A store whose sessions travel with the request (the cookie store): each request's session works on a view of its own.</summary>
+internal interface IRequestBoundStore
+{
+    ISessionStore ForRequest(string? cookieHeader, SessionCookieSink? sink, bool secure);
+}
+
+/// <summary>A store that holds less than <see cref="SatchelOptions.MaxSessionBytes"/>: the session checks every write against it.</summary>
+internal interface ISessionSizeCheck
+{
+    /// <exception cref="SessionLimitExceededException">A session of <paramref name="packedBytes"/> of values would not fit.</exception>
+    void CheckFits(string what, SessionMetadata metadata, int packedBytes, DateTimeOffset now);
+}

@@ -1,0 +1,233 @@
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using Satchel.Tests.Support;
+
+namespace Satchel.Tests;
+
+/// <summary>The cookie store through whole requests: sealing, tampering, rotation, size, revocation.</summary>
+public sealed class CookieStoreTests
+{
+    private const string OldSecret = "old-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public async Task A_session_lives_in_the_browser_and_any_process_with_the_secret_reads_it()
+    {
+        var browser = new Browser(Manager());
+        await browser.RequestAsync(s => { s["cart"] = "3 books"; s.UserId = "ann"; });
+        Assert.True(browser.Cookies.ContainsKey("sid.data"));
+        Assert.DoesNotContain("3 books", browser.Cookies["sid.data"], StringComparison.Ordinal);
+
+        // Another process: nothing shared but the secret.
+        browser.Manager = Manager();
+        Assert.Equal(("3 books", "ann"), await browser.RequestAsync(s => (s["cart"], s.UserId)));
+    }
+
+    [Fact]
+    public async Task A_tampered_truncated_renamed_or_foreign_data_cookie_is_no_session()
+    {
+        var manager = Manager();
+        var browser = new Browser(manager);
+        await browser.RequestAsync(s => s["cart"] = "3 books");
+        var token = browser.Cookies["sid"];
+        var data = browser.Cookies["sid.data"];
+        var flipped = data[..20] + (data[20] == 'A' ? 'B' : 'A') + data[21..];
+        var other = new Browser(manager);
+        await other.RequestAsync(s => s["cart"] = "someone else's");
+
+        string[] headers =
+        [
+            $"sid={token}; sid.data={flipped}",
+            $"sid={token}; sid.data={data[..^10]}",
+            $"sid={token}; sid.data=",
+            $"sid={token}; sid.other={data}",                       // moved to another name
+            $"sid={token}; sid.data={other.Cookies["sid.data"]}",   // another session's data under this token
+            $"sid={token}; sid.data=%%%not-base64%%%",
+            $"sid={token}",
+        ];
+        foreach (var header in headers)
+        {
+            var session = manager.Open(header, isHttps: false);
+            Assert.Null(session["cart"]);
+            Assert.True(session.IsNew, header);
+        }
+    }
+
+    [Fact]
+    public async Task An_expired_session_is_rejected_by_the_sealed_time_whatever_the_browser_keeps()
+    {
+        var browser = new Browser(Manager(o => o.IdleTimeout = TimeSpan.FromMinutes(10)));
+        await browser.RequestAsync(s => s["cart"] = "3 books");
+        _time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Null(await browser.RequestAsync(s => s["cart"]));
+    }
+
+    [Fact]
+    public async Task A_read_after_the_touch_interval_seals_again_and_moves_the_expiry()
+    {
+        var browser = new Browser(Manager(o => o.IdleTimeout = TimeSpan.FromMinutes(10)));
+        await browser.RequestAsync(s => s["cart"] = "3 books");
+        var first = browser.Cookies["sid.data"];
+        _time.Advance(TimeSpan.FromMinutes(8));
+        Assert.Equal("3 books", await browser.RequestAsync(s => s["cart"]));
+        Assert.NotEqual(first, browser.Cookies["sid.data"]);
+        _time.Advance(TimeSpan.FromMinutes(8));
+        Assert.Equal("3 books", await browser.RequestAsync(s => s["cart"]));
+    }
+
+    [Fact]
+    public async Task A_cookie_sealed_with_a_retired_secret_is_accepted_and_sealed_again_until_the_secret_is_removed()
+    {
+        var browser = new Browser(Manager(secrets: [OldSecret]));
+        await browser.RequestAsync(s => s["cart"] = "3 books");
+        var sealedWithOld = browser.Cookies["sid.data"];
+        var tokenWithOld = browser.Cookies["sid"];
+
+        browser.Manager = Manager(secrets: [TestSetup.Secret, OldSecret]);
+        Assert.Equal("3 books", await browser.RequestAsync(s => s["cart"]));
+        Assert.NotEqual(sealedWithOld, browser.Cookies["sid.data"]);   // sealed again with the current secret
+
+        // Once the old secret is gone, the re-sealed cookie still opens and the old one does not.
+        var current = Manager(secrets: [TestSetup.Secret]);
+        Assert.Equal("3 books", await browser.With(current).RequestAsync(s => s["cart"]));
+        Assert.Null(current.Open($"sid={tokenWithOld}; sid.data={sealedWithOld}", false)["cart"]);
+    }
+
+    [Fact]
+    public async Task A_session_that_would_not_fit_in_a_cookie_throws_at_the_write_naming_the_limit()
+    {
+        var browser = new Browser(Manager());
+        await browser.RequestAsync(s =>
+        {
+            s["small"] = "fits";
+            var error = Assert.Throws<SessionLimitExceededException>(() => s["big"] = new string('x', 3000));
+            Assert.Contains("4096", error.Message, StringComparison.Ordinal);
+            Assert.Contains("'big'", error.Message, StringComparison.Ordinal);
+        });
+        Assert.Equal(("fits", (string?)null), await browser.RequestAsync(s => (s["small"], s["big"])));
+    }
+
+    [Fact]
+    public async Task The_largest_session_that_fits_makes_a_set_cookie_of_at_most_4096_bytes()
+    {
+        var browser = new Browser(Manager());
+        var length = 0;
+        await browser.RequestAsync(s =>
+        {
+            // Grow one value until the next byte would not fit.
+            var size = 100;
+            while (true)
+            {
+                try
+                {
+                    s["fill"] = new string('x', size + 1);
+                    size++;
+                }
+                catch (SessionLimitExceededException)
+                {
+                    break;
+                }
+            }
+            length = size;
+        });
+        var setCookie = browser.LastSetCookies.Single(c => c.StartsWith("sid.data=", StringComparison.Ordinal));
+        Assert.InRange(setCookie.Length, 4090, 4096);
+        Assert.Equal(length, (await browser.RequestAsync(s => s["fill"]))!.Length);
+    }
+
+    [Fact]
+    public async Task Destroy_expires_both_cookies()
+    {
+        var browser = new Browser(Manager());
+        await browser.RequestAsync(s => s["cart"] = "3 books");
+        await browser.RequestAsync(s => s.Destroy());
+        Assert.Empty(browser.Cookies);
+    }
+
+    [Fact]
+    public async Task Sign_out_everywhere_rejects_every_cookie_of_the_user_sealed_before_it()
+    {
+        using var revocations = new MemorySessionStore(null, _time);
+        var manager = Manager(configureStore: o => o.Revocations = revocations);
+        var laptop = new Browser(manager);
+        var phone = new Browser(manager);
+        var bob = new Browser(manager);
+        await laptop.RequestAsync(s => s.UserId = "ann");
+        await phone.RequestAsync(s => s.UserId = "ann");
+        await bob.RequestAsync(s => s.UserId = "bob");
+        var stolen = phone.Cookies.ToDictionary();
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var admin = new SessionAdmin(manager);
+        await Assert.ThrowsAsync<NotSupportedException>(async () => await admin.RevokeAllAsync("ann", exceptSessionId: "x"));
+        await laptop.RequestAsync(async s =>
+        {
+            await admin.RevokeAllAsync(s.UserId!);   // the session loaded first: it is this request's
+            await s.RegenerateAsync();   // keeps this browser signed in: sealed after the revocation
+        });
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("ann", await laptop.RequestAsync(s => s.UserId));
+        Assert.Null(await phone.RequestAsync(s => s.UserId));
+        Assert.Null(await new Browser(manager) { Cookies = stolen }.RequestAsync(s => s.UserId));
+        Assert.Equal("bob", await bob.RequestAsync(s => s.UserId));
+    }
+
+    [Fact]
+    public void The_store_needs_secrets_and_cannot_be_written_outside_a_request()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new CookieSessionStore(new SatchelOptions()));
+        Assert.Contains("Satchel:Secrets", error.Message, StringComparison.Ordinal);
+        var options = new SatchelOptions();
+        options.Secrets.Add(TestSetup.Secret);
+        var store = new CookieSessionStore(options);
+        var record = SessionRecord.FromValues(new SessionMetadata(_time.GetUtcNow(), TimeSpan.FromMinutes(5), null), _time.GetUtcNow(), []);
+        Assert.Throws<InvalidOperationException>(() => store.CreateAsync(SessionKey.FromBytes(new byte[32]), record).AsTask().GetAwaiter().GetResult());
+    }
+
+    private SessionManager Manager(Action<SatchelOptions>? configure = null, string[]? secrets = null, Action<CookieSessionStoreOptions>? configureStore = null)
+    {
+        var options = new SatchelOptions();
+        foreach (var secret in secrets ?? [TestSetup.Secret]) options.Secrets.Add(secret);
+        configure?.Invoke(options);
+        var storeOptions = new CookieSessionStoreOptions();
+        configureStore?.Invoke(storeOptions);
+        return new SessionManager(options, new CookieSessionStore(options, storeOptions), _time);
+    }
+
+    /// <summary>A browser that keeps every cookie the responses set.</summary>
+    private sealed class Browser(SessionManager manager)
+    {
+        public SessionManager Manager { get; set; } = manager;
+
+        public Dictionary<string, string> Cookies { get; init; } = [];
+
+        public IReadOnlyList<string> LastSetCookies { get; private set; } = [];
+
+        public Browser With(SessionManager other) => new(other) { Cookies = Cookies };
+
+        public async Task<T> RequestAsync<T>(Func<Session, T> handler) => await RequestAsync(s => Task.FromResult(handler(s)));
+
+        public Task<int> RequestAsync(Action<Session> handler) => RequestAsync(s => { handler(s); return Task.FromResult(0); });
+
+        public Task<int> RequestAsync(Func<Session, Task> handler) => RequestAsync(async s => { await handler(s); return 0; });
+
+        public async Task<T> RequestAsync<T>(Func<Session, Task<T>> handler)
+        {
+            var sink = new RecordingCookieSink();
+            var header = Cookies.Count == 0 ? null : string.Join("; ", Cookies.Select(c => $"{c.Key}={c.Value}"));
+            var session = Manager.Open(header, isHttps: false, cookieSink: sink);
+            var result = await handler(session);
+            await session.CommitAsync();
+            LastSetCookies = sink.Headers.GetValueOrDefault("Set-Cookie", []);
+            foreach (var setCookie in LastSetCookies)
+            {
+                var name = setCookie[..setCookie.IndexOf('=')];
+                var (value, maxAge) = CookieJar.Parse(setCookie);
+                if (maxAge == 0) Cookies.Remove(name);
+                else Cookies[name] = value;
+            }
+            return result;
+        }
+    }
+}
