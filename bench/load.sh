@@ -5,6 +5,7 @@
 # writes them under bench/results/<timestamp>/.
 #
 #   bench/load.sh                          # memory and Redis, 5 rounds of 5 s per cell
+#   STORES="sqlite cookie distcache" bench/load.sh   # the other stores (see Satchel.BenchApp/Program.cs for the pairs)
 #   STORES=memory ROUNDS=3 DURATION=15 bench/load.sh
 #   ENDPOINTS="read hit" VARIANTS="satchel none" bench/load.sh      # a subset
 #   PIN=0 bench/load.sh                    # let the scheduler place everything (noisier)
@@ -59,7 +60,7 @@ fi
 need=()
 command -v wrk >/dev/null || need+=(wrk)
 command -v curl >/dev/null || need+=(curl)
-[[ " $STORES " == *" redis "* ]] && { command -v redis-server >/dev/null || need+=(redis-server); }
+[[ " $STORES " == *" redis "* || " $STORES " == *" distcache "* ]] && { command -v redis-server >/dev/null || need+=(redis-server); }
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else echo "load.sh: install ${need[*]} first (sudo apt-get install ${need[*]})"; exit 1; fi
@@ -89,7 +90,7 @@ wait_http() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0;
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}' <<<"$1"; }
 
 redis_port=""
-if [[ " $STORES " == *" redis "* ]]; then
+if [[ " $STORES " == *" redis "* || " $STORES " == *" distcache "* ]]; then
   redis_port=$(free_port)
   redis_dir=$(mktemp -d)
   "${load_cpu[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" --daemonize no --logfile "$redis_dir/log" &
@@ -118,7 +119,9 @@ for store in $STORES; do
     cookies="$out/cookies-$store-$variant.txt"
     : > "$cookies"
     for _ in $(seq "$SESSIONS"); do
-      curl -s -o /dev/null -D - "${url[$variant]}/login" | tr -d '\r' | awk -F': ' 'tolower($1)=="set-cookie"{split($2,a,";"); print a[1]}' >> "$cookies"
+      # All of a response's cookies on one line (the cookie store sets two).
+      curl -s -o /dev/null -D - "${url[$variant]}/login" | tr -d '\r' \
+        | awk -F': ' 'tolower($1)=="set-cookie"{split($2,a,";"); c = c (c ? "; " : "") a[1]} END {if (c) print c}' >> "$cookies"
     done
     [ "$variant" = none ] || [ -s "$cookies" ] || { echo "no cookies from $variant"; exit 1; }
   done

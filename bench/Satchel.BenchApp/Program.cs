@@ -1,6 +1,9 @@
 // The app bench/load.sh drives: the same four endpoints on Satchel, on ASP.NET Core's own
 // session, or on no session at all, over the same kind of store.
-//   dotnet Satchel.BenchApp.dll --variant satchel|aspnet|none --store memory|redis [--redis host:port] --urls http://127.0.0.1:PORT
+//   dotnet Satchel.BenchApp.dll --variant satchel|aspnet|none --store memory|redis|sqlite|cookie|distcache [--redis host:port] --urls http://127.0.0.1:PORT
+//   sqlite: Satchel's SQLite store against ASP.NET Core session on an SQLite IDistributedCache (NeoSmart.Caching.Sqlite);
+//   cookie: Satchel's cookie store against ASP.NET Core session in memory (it has no cookie store);
+//   distcache: Satchel's IDistributedCache store and ASP.NET Core session, both on RedisCache.
 //   (Satchel on Redis: --readOnThreadPool true reads replies on the thread pool, RedisSessionStoreOptions.ReadOnThreadPool)
 using Satchel;
 
@@ -14,14 +17,28 @@ switch (variant)
 {
     case "satchel":
         var satchel = builder.Services.AddSatchel(o => o.Secrets.Add("bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"));
-        if (store == "redis")
+        switch (store)
         {
-            var readOnThreadPool = builder.Configuration["readOnThreadPool"] == "true";
-            satchel.UseRedis(redis, o => { o.KeyPrefix = "bench:satchel:"; o.ReadOnThreadPool = readOnThreadPool; });
+            case "redis":
+                var readOnThreadPool = builder.Configuration["readOnThreadPool"] == "true";
+                satchel.UseRedis(redis, o => { o.KeyPrefix = "bench:satchel:"; o.ReadOnThreadPool = readOnThreadPool; });
+                break;
+            case "sqlite":
+                satchel.UseSqlite(Path.Combine(Path.GetTempPath(), $"satchel-bench-{Environment.ProcessId}.db"));
+                break;
+            case "cookie":
+                satchel.UseCookies();
+                break;
+            case "distcache":
+                builder.Services.AddStackExchangeRedisCache(o => { o.Configuration = redis; o.InstanceName = "bench:satchel-dc:"; });
+                satchel.UseDistributedCache();
+                break;
         }
         break;
     case "aspnet":
-        if (store == "redis") builder.Services.AddStackExchangeRedisCache(o => { o.Configuration = redis; o.InstanceName = "bench:aspnet:"; });
+        if (store is "redis" or "distcache") builder.Services.AddStackExchangeRedisCache(o => { o.Configuration = redis; o.InstanceName = "bench:aspnet:"; });
+        else if (store == "sqlite") builder.Services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(_ =>
+            new NeoSmart.Caching.Sqlite.SqliteCache(new NeoSmart.Caching.Sqlite.SqliteCacheOptions { CachePath = Path.Combine(Path.GetTempPath(), $"aspnet-bench-{Environment.ProcessId}.db") }));
         else builder.Services.AddDistributedMemoryCache();
         builder.Services.AddSession(o => o.IdleTimeout = TimeSpan.FromMinutes(30));
         break;

@@ -4,6 +4,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Satchel.AspNetCore;
 
@@ -13,7 +14,7 @@ namespace Satchel.AspNetCore;
 /// change. A request that fails (an unhandled exception or a 5xx) saves nothing unless
 /// <see cref="SatchelOptions.CommitOnServerError"/> says so.
 /// </summary>
-internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager manager)
+internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager manager, IServiceProvider services)
 {
     private static readonly Func<object, Task> CommitOnStarting = static async state =>
     {
@@ -31,6 +32,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         }
     };
     private readonly ConcurrentDictionary<Endpoint, SessionUse> _sessionUse = new();
+    private readonly AspNetCoreSessionImporter? _importer = services.GetService<AspNetCoreSessionImporter>();
     private readonly string _throttledRetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
     public async Task InvokeAsync(HttpContext context)
@@ -59,6 +61,9 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         IAsyncDisposable? exclusive = null;
         try
         {
+            // A browser still holding an ASP.NET Core session cookie (a cheap text test first: most requests carry none).
+            if (_importer is not null && cookies.ToString().Contains(_importer.CookieName, StringComparison.Ordinal))
+                await _importer.ImportAsync(context, session).ConfigureAwait(false);
             if (context.GetEndpoint() is { } endpoint)
             {
                 var use = SessionUseOf(endpoint);
