@@ -209,7 +209,7 @@ if [ "$MODE" = cpu ]; then
       b = ("before" in variants)
       printf "| store | endpoint | Satchel µs/request | ASP.NET Core session µs/request | no session µs/request | Satchel vs no session | ASP.NET vs no session | Satchel vs ASP.NET |%s\n", b ? " Satchel before µs/request | before vs no session | before ÷ after CPU (>1: now cheaper) |" : ""
       printf "|---|---|---|---|---|---|---|---|%s\n", b ? "---|---|---|" : ""
-      ne = split(endpoints, eps, " "); ns = split("memory redis", order, " ")
+      ne = split(endpoints, eps, " "); ns = split("memory redis sqlite cookie distcache", order, " ")
       for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
         printf "| %s | /%s | %s | %s | %s | %s | %s | %s |", st, e, us(st, e, "satchel"), us(st, e, "aspnet"), us(st, e, "none"),
           ratio(st, e, "satchel", "none"), ratio(st, e, "aspnet", "none"), ratio(st, e, "satchel", "aspnet")
@@ -239,7 +239,7 @@ awk -F'\t' -v endpoints="${ENDPOINTS[*]}" "$awk_median"'
     print "| store | endpoint | Satchel req/s | ASP.NET Core session req/s | no session req/s | express-session req/s | Satchel ÷ ASP.NET | Satchel ÷ no session | ASP.NET ÷ no session | p99 ms (Satchel / ASP.NET / none) |"
     print "|---|---|---|---|---|---|---|---|---|---|"
     ne = split(endpoints, eps, " ")
-    ns = split("memory redis", order, " ")
+    ns = split("memory redis sqlite cookie distcache", order, " ")
     for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
       printf "| %s | /%s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s |\n", st, e,
         cell(st SUBSEP e SUBSEP "satchel"), cell(st SUBSEP e SUBSEP "aspnet"), cell(st SUBSEP e SUBSEP "none"), cell(st SUBSEP e SUBSEP "express"),

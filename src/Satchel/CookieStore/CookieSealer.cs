@@ -11,7 +11,7 @@ namespace Satchel;
 /// a value moved to another cookie, or paired with another session's token, does not open.
 /// Layout, base64url: version byte, 12-byte random nonce, ciphertext, 16-byte tag.
 /// </summary>
-internal sealed class CookieSealer
+internal sealed class CookieSealer : IDisposable
 {
     private const byte Version = 1;
     private const int NonceLength = 12;
@@ -22,10 +22,23 @@ internal sealed class CookieSealer
     private readonly byte[][] _keys;
     private readonly byte[] _name;
 
+    // An AES-GCM instance per key and thread: keying one costs more than a small seal.
+    private readonly ThreadLocal<AesGcm[]> _ciphers;
+
     public CookieSealer(IEnumerable<string> secrets, string cookieName)
     {
         _keys = [.. secrets.Select(s => HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(s), 32, info: Purpose))];
         _name = Encoding.UTF8.GetBytes(cookieName);
+        _ciphers = new(() => [.. _keys.Select(k => new AesGcm(k, TagLength))], trackAllValues: true);
+    }
+
+    public void Dispose()
+    {
+        foreach (var ciphers in _ciphers.Values)
+        {
+            foreach (var cipher in ciphers) cipher.Dispose();
+        }
+        _ciphers.Dispose();
     }
 
     /// <summary>Length of the sealed text of a plaintext this long.</summary>
@@ -37,8 +50,7 @@ internal sealed class CookieSealer
         sealedBytes[0] = Version;
         var nonce = sealedBytes.AsSpan(1, NonceLength);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_keys[0], TagLength);
-        aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(1 + NonceLength, plaintext.Length), sealedBytes.AsSpan(1 + NonceLength + plaintext.Length), AssociatedData(key));
+        _ciphers.Value![0].Encrypt(nonce, plaintext, sealedBytes.AsSpan(1 + NonceLength, plaintext.Length), sealedBytes.AsSpan(1 + NonceLength + plaintext.Length), AssociatedData(key));
         return Base64Url.EncodeToString(sealedBytes);
     }
 
@@ -56,12 +68,12 @@ internal sealed class CookieSealer
         var tag = sealedBytes.AsSpan(1 + NonceLength + cipher.Length, TagLength);
         var associated = AssociatedData(key);
         var opened = new byte[cipher.Length];
-        for (var k = 0; k < _keys.Length; k++)
+        var ciphers = _ciphers.Value!;
+        for (var k = 0; k < ciphers.Length; k++)
         {
-            using var aes = new AesGcm(_keys[k], TagLength);
             try
             {
-                aes.Decrypt(nonce, cipher, tag, opened, associated);
+                ciphers[k].Decrypt(nonce, cipher, tag, opened, associated);
             }
             catch (AuthenticationTagMismatchException)
             {

@@ -64,8 +64,8 @@ internal sealed class CookieSessionJar(CookieSessionStore store, string? cookieH
 
     public void CheckFits(string what, SessionMetadata metadata, int packedBytes, DateTimeOffset now)
     {
-        var valueLength = CookieSealer.SealedLength(SessionRecordFormat.Length(metadata, packedBytes));
-        var length = SetCookie(new string('x', valueLength), metadata, now).Length;
+        // The Set-Cookie's length without building it: the attributes do not depend on the value.
+        var length = SetCookie("", metadata, now).Length + CookieSealer.SealedLength(SessionRecordFormat.Length(metadata, packedBytes));
         if (length > SessionCookie.BrowserLimit)
             throw new SessionLimitExceededException(
                 $"{what} would make the session's cookie {length} bytes, and browsers keep at most {SessionCookie.BrowserLimit} (the cookie store keeps the whole session in the cookie {store.DataCookieName}). " +

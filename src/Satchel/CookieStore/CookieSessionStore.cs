@@ -16,7 +16,7 @@ namespace Satchel;
 /// (logout expires the browser's own cookies, not copies). The store works through the session of
 /// a request (<see cref="SessionManager.Open"/>): called outside one, it holds nothing.
 /// </summary>
-public sealed class CookieSessionStore : ISessionStore, IRequestBoundStore
+public sealed class CookieSessionStore : ISessionStore, IRequestBoundStore, IDisposable
 {
     private static readonly TimeSpan NoTouch = TimeSpan.FromDays(36500);
     private readonly CookieSessionStoreOptions _options;
@@ -56,6 +56,9 @@ public sealed class CookieSessionStore : ISessionStore, IRequestBoundStore
 
     /// <inheritdoc />
     public T? GetCapability<T>() where T : class => this as T ?? _revocations as T;
+
+    /// <summary>Releases the ciphers (one per secret and thread).</summary>
+    public void Dispose() => Sealer.Dispose();
 
     ISessionStore IRequestBoundStore.ForRequest(string? cookieHeader, SessionCookieSink? sink, bool secure) => new CookieSessionJar(this, cookieHeader, sink, secure);
 
