@@ -17,6 +17,9 @@
 # (taskset), so the app's CPU time per request decides its throughput and the load generator does
 # not steal from it: on this 2-core machine that cut the run-to-run spread of a cell from ±15 %.
 #
+# Redis-backed stores (redis, distcache) give each variant a redis-server of its own; MODE=cpu then
+# also reports each redis-server's CPU time (INFO cpu) per request: what a shared Redis pays.
+#
 # MODE=cpu measures what requests/s on a dedicated core stands for, the app's CPU time per
 # request, with less noise: all variants run at the same time on core 0, each under its own wrk,
 # and each app's CPU time (utime + stime of the process) is divided by the requests it served.
@@ -74,7 +77,7 @@ app=bench/Satchel.BenchApp/bin/Release/net10.0/Satchel.BenchApp.dll
 out=bench/results/$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 raw="$out/raw.tsv"
-if [ "$MODE" = cpu ]; then printf 'store\tround\tendpoint\tvariant\trps\tcpu_us_per_request\n' > "$raw"
+if [ "$MODE" = cpu ]; then printf 'store\tround\tendpoint\tvariant\trps\tcpu_us_per_request\tredis_us_per_request\n' > "$raw"
 else printf 'store\tround\tendpoint\tvariant\trps\tp99_ms\n' > "$raw"; fi
 
 pids=()
@@ -89,28 +92,33 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
 wait_http() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1"; exit 1; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}' <<<"$1"; }
 
-redis_port=""
-if [[ " $STORES " == *" redis "* || " $STORES " == *" distcache "* ]]; then
-  redis_port=$(free_port)
-  redis_dir=$(mktemp -d)
-  "${load_cpu[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" --daemonize no --logfile "$redis_dir/log" &
+# Redis-backed stores: one redis-server per variant, so each variant's Redis CPU is its own
+# (INFO cpu, divided by the requests served: the shared Redis is what caps many app servers).
+redis_backed() { [[ " redis distcache " == *" $1 "* ]]; }
+start_redis() {   # sets redis_port; not in $(...), which would wait for the server's output to close
+  local dir
+  redis_port=$(free_port); dir=$(mktemp -d)
+  "${load_cpu[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" --daemonize no --logfile "$dir/log" >/dev/null 2>&1 &
   pids+=($!)
   for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-fi
+}
+redis_cpu() { redis-cli -p "$1" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/{t += $2} END {printf "%.6f", t}'; }
 
 echo "machine: $(nproc) cores${app_cpu:+ (app pinned to core 0, wrk and Redis to the rest)}, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP}s warm-up; $SESSIONS sessions per variant" | tee "$out/machine.txt"
 
 for store in $STORES; do
-  declare -A url=() app_pid=()
+  declare -A url=() app_pid=() redis_of=()
   for variant in "${VARIANTS[@]}"; do
+    redis_of[$variant]=6379
+    if redis_backed "$store"; then start_redis; redis_of[$variant]=$redis_port; fi
     port=$(free_port)
     if [ "$variant" = express ]; then
-      "${app_cpu[@]}" node bench/express/server.js "$port" "$store" "${redis_port:-6379}" >/dev/null 2>&1 &
+      "${app_cpu[@]}" node bench/express/server.js "$port" "$store" "${redis_of[$variant]}" >/dev/null 2>&1 &
     else
       extra=() dll=$app as=$variant
       [ "$variant" = satchel ] && read -ra extra <<<"${SATCHEL_ARGS:-}"
       [ "$variant" = before ] && dll=$before_app as=satchel
-      "${app_cpu[@]}" dotnet "$dll" --variant "$as" --store "$store" --redis "127.0.0.1:${redis_port:-6379}" --urls "http://127.0.0.1:$port" "${extra[@]}" >/dev/null 2>&1 &
+      "${app_cpu[@]}" dotnet "$dll" --variant "$as" --store "$store" --redis "127.0.0.1:${redis_of[$variant]}" --urls "http://127.0.0.1:$port" "${extra[@]}" >/dev/null 2>&1 &
     fi
     pids+=($!)
     app_pid[$variant]=$!
@@ -142,9 +150,12 @@ for store in $STORES; do
     cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
     for round in $(seq "$ROUNDS"); do
       for endpoint in "${ENDPOINTS[@]}"; do
-        declare -A before=() log=()
+        declare -A before=() log=() redis_before=()
         loads=()
-        for variant in "${VARIANTS[@]}"; do before[$variant]=$(cpu_ticks "${app_pid[$variant]}"); done
+        for variant in "${VARIANTS[@]}"; do
+          before[$variant]=$(cpu_ticks "${app_pid[$variant]}")
+          redis_backed "$store" && redis_before[$variant]=$(redis_cpu "${redis_of[$variant]}")
+        done
         for variant in "${VARIANTS[@]}"; do
           cookie_file="$out/cookies-$store-$variant.txt"
           [ "$endpoint" = login ] && cookie_file=/dev/null
@@ -158,13 +169,15 @@ for store in $STORES; do
           if grep -q "Non-2xx" <<<"$result"; then echo "$store/$variant/$endpoint answered errors:"; echo "$result"; exit 1; fi
           requests=$(awk '/requests in/{print $1}' <<<"$result")
           ticks=$(( $(cpu_ticks "${app_pid[$variant]}") - before[$variant] ))
-          awk -v st="$store" -v r="$round" -v e="$endpoint" -v v="$variant" -v n="$requests" -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v d="$DURATION" \
-            'BEGIN { printf "%s\t%s\t%s\t%s\t%.0f\t%.2f\n", st, r, e, v, n / d, t / hz * 1e6 / n }' | tee -a "$raw"
+          redis_s=-1
+          redis_backed "$store" && redis_s=$(awk -v a="${redis_before[$variant]}" -v b="$(redis_cpu "${redis_of[$variant]}")" 'BEGIN {printf "%.6f", b - a}')
+          awk -v st="$store" -v r="$round" -v e="$endpoint" -v v="$variant" -v n="$requests" -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v d="$DURATION" -v rs="$redis_s" \
+            'BEGIN { printf "%s\t%s\t%s\t%s\t%.0f\t%.2f\t%s\n", st, r, e, v, n / d, t / hz * 1e6 / n, rs < 0 ? "-" : sprintf("%.2f", rs * 1e6 / n) }' | tee -a "$raw"
         done
-        unset before log
+        unset before log redis_before
       done
     done
-    unset url app_pid
+    unset url app_pid redis_of
     continue
   fi
   for round in $(seq "$ROUNDS"); do
@@ -183,7 +196,7 @@ for store in $STORES; do
       done
     done
   done
-  unset url app_pid
+  unset url app_pid redis_of
 done
 
 # The summaries' shared awk helper: "median (min–max)" of a space-separated list, printed with fmt.
@@ -216,6 +229,23 @@ if [ "$MODE" = cpu ]; then
         if (b) printf " %s | %s | %s |", us(st, e, "before"), ratio(st, e, "before", "none"), ratio(st, e, "satchel", "before")
         printf "\n" } }
     }' "$raw" | tee "$out/summary.md"
+  # Redis-backed stores: the redis-server's CPU per request of each variant (its own server), and
+  # Satchel's as a share of ASP.NET Core session's (below 1: Satchel costs the shared Redis less).
+  awk -F'\t' -v endpoints="${ENDPOINTS[*]}" "$awk_median"'
+    function us(st, e, x,   r, list) { list = ""; for (r = 1; r <= rounds; r++) if ((st, e, x, r) in rc) list = list " " rc[st, e, x, r]; return median(list, "%.1f (%.1f–%.1f)") }
+    function share(st, e,   r, list) {
+      list = ""
+      for (r = 1; r <= rounds; r++) if ((st, e, "satchel", r) in rc && (st, e, "aspnet", r) in rc) list = list " " rc[st, e, "satchel", r] / rc[st, e, "aspnet", r]
+      return median(list, "%.2f× (%.2f–%.2f)")
+    }
+    NR > 1 && $7 != "-" { rc[$1, $3, $4, $2] = $7; if ($2 > rounds) rounds = $2; stores[$1] = 1; any = 1 }
+    END {
+      if (!any) exit
+      printf "\n| store | endpoint | Redis µs/request, Satchel | Redis µs/request, ASP.NET Core session | Satchel ÷ ASP.NET |\n|---|---|---|---|---|\n"
+      ne = split(endpoints, eps, " "); ns = split("redis distcache", order, " ")
+      for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
+        printf "| %s | /%s | %s | %s | %s |\n", st, e, us(st, e, "satchel"), us(st, e, "aspnet"), share(st, e) } }
+    }' "$raw" | tee -a "$out/summary.md"
   echo "results: $out"
   exit 0
 fi

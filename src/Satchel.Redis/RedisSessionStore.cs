@@ -1,4 +1,3 @@
-using System.Globalization;
 using StackExchange.Redis;
 
 namespace Satchel.Redis;
@@ -6,8 +5,9 @@ namespace Satchel.Redis;
 /// <summary>
 /// Sessions in Redis, shared by every app process that uses the same Redis and secrets.
 /// One hash per session (<c>{prefix}s:{sha256 of token}</c>): a field <c>v:{key}</c> per value,
-/// metadata fields, and PEXPIREAT at the session's end. A read-only request costs one round trip
-/// (the throttled expiry refresh happens in the same script); a write costs one atomic script.
+/// metadata fields, and PEXPIREAT at the session's end. A read-only request costs one plain
+/// HGETALL (and, once per touch interval, a small script that refreshes the expiry); a write costs
+/// one atomic script.
 /// A sorted set per user (<c>{prefix}u:{user}</c>) indexes sessions for "sign out everywhere"
 /// (<see cref="ISessionUserIndex"/>), and leases give exclusive sessions (<see cref="ISessionLocks"/>):
 /// both through <see cref="GetCapability{T}"/>.
@@ -71,12 +71,21 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         ?? throw (_redis.Exception?.InnerException as RedisException ?? new RedisConnectionException(ConnectionFailureType.UnableToConnect, "The Redis session store is still making its first connection (it connects in the background at start-up)."));
 
     /// <inheritdoc />
+    /// <remarks>
+    /// One plain HGETALL, with expiry checked here by the caller's clock; a script (the throttled
+    /// refresh) runs only when a touch is due, at most once per touch interval per session. A plain
+    /// command costs Redis a fraction of a script, and Redis CPU is what many app servers share.
+    /// </remarks>
     public async ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
     {
-        var result = await RedisScripts.Load.RunAsync(Db, SessionHash(key), [now.ToUnixTimeMilliseconds(), (long)touchInterval.TotalMilliseconds]).ConfigureAwait(false);
-        if (result.IsNull || result.Resp2Type != ResultType.Array) return null;
-        var reply = (RedisResult[])result!;
-        return ReadRecord((RedisResult[])reply[1]!, touched: (long)reply[0] == 1);
+        var db = Db;
+        var hash = SessionHash(key);
+        var fields = await db.HashGetAllAsync(hash).ConfigureAwait(false);
+        if (ReadRecord(fields) is not { } record || record.ExpiresAt <= now) return null;
+        if (now - record.LastAccess < touchInterval) return record;
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var touched = await RedisScripts.Touch.RunAsync(db, hash, [nowMs, record.LastAccess.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
+        return (long)touched == 1 ? new SessionRecord(record.Metadata, FromMs(nowMs), record.PackedValues, touched: true) : record;
     }
 
     /// <inheritdoc />
@@ -98,8 +107,16 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(change);
         var sets = change.Values.Count(v => v.Value is not null);
-        var args = Arguments(change.Now, "u", change.Cleared, change.Metadata, sets, change.Values.Count - sets);
-        var n = 11;
+        var removes = change.Values.Count - sets;
+        // Values only (most writes): the lean script. A clear or new metadata: the general one.
+        var lean = change.Metadata is null && !change.Cleared && change.Values.Count <= MaxLeanFields;
+        var args = lean ? new RedisValue[2 + 2 * sets + removes] : Arguments(change.Now, "u", change.Cleared, change.Metadata, sets, removes);
+        var n = lean ? 2 : 11;
+        if (lean)
+        {
+            args[0] = change.Now.ToUnixTimeMilliseconds();
+            args[1] = sets;
+        }
         foreach (var (name, value) in change.Values)
         {
             if (value is null) continue;
@@ -110,8 +127,14 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         {
             if (value is null) args[n++] = ValuePrefix + name;
         }
-        return CommitAsync(key, change.Metadata, args);
+        return lean ? UpdateValuesAsync(key, args) : CommitAsync(key, change.Metadata, args);
     }
+
+    // Lua's unpack works on the stack, which holds a few thousand values: larger changes take the general script, which chunks.
+    private const int MaxLeanFields = 1000;
+
+    private async ValueTask<bool> UpdateValuesAsync(SessionKey key, RedisValue[] args) =>
+        (long)await RedisScripts.UpdateValues.RunAsync(Db, SessionHash(key), args).ConfigureAwait(false) == 1;
 
     // The commit script's arguments (see RedisScripts.CommitSource), with room for the values.
     private static RedisValue[] Arguments(DateTimeOffset now, string mode, bool cleared, SessionMetadata? metadata, int sets, int removes)
@@ -169,17 +192,18 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
             s.key.TryFormat(span[s._sessionPrefix.Length..], out _);
         });
 
-    private static SessionRecord ReadRecord(RedisResult[] data, bool touched)
+    // A hash as the commit script writes it; null when it holds no session (none, or a stray key).
+    private static SessionRecord? ReadRecord(HashEntry[] fields)
     {
-        var values = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>(data.Length / 2);
-        long created = 0, lastAccess = 0, idle = 0;
-        long? deadline = null;
+        if (fields.Length == 0) return null;
+        var values = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>(fields.Length);
+        long? created = null, lastAccess = null, idle = null, deadline = null;
         var persistent = false;
         string? user = null, userAgent = null;
-        for (var i = 0; i + 1 < data.Length; i += 2)
+        foreach (var entry in fields)
         {
-            var field = (string)data[i]!;
-            var value = data[i + 1];
+            var field = (string)entry.Name!;
+            var value = entry.Value;
             if (field.StartsWith(ValuePrefix, StringComparison.Ordinal))
             {
                 values.Add(new(field[ValuePrefix.Length..], (byte[])value!));
@@ -187,20 +211,19 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
             }
             switch (field)
             {
-                case "_c": created = ParseLong(value); break;
-                case "_a": lastAccess = ParseLong(value); break;
-                case "_i": idle = ParseLong(value); break;
-                case "_d": deadline = ParseLong(value); break;
-                case "_p": persistent = (string?)value == "1"; break;
-                case "_u": user = (string?)value; break;
-                case "_ua": userAgent = (string?)value; break;
+                case "_c": created = (long)value; break;
+                case "_a": lastAccess = (long)value; break;
+                case "_i": idle = (long)value; break;
+                case "_d": deadline = (long)value; break;
+                case "_p": persistent = value == "1"; break;
+                case "_u": user = value; break;
+                case "_ua": userAgent = value; break;
             }
         }
-        var metadata = new SessionMetadata(FromMs(created), TimeSpan.FromMilliseconds(idle), deadline is { } d ? FromMs(d) : null, persistent, user, userAgent);
-        return SessionRecord.FromValues(metadata, FromMs(lastAccess), values, touched);
+        if (lastAccess is not { } last || idle is not { } idleMs) return null;
+        var metadata = new SessionMetadata(FromMs(created ?? last), TimeSpan.FromMilliseconds(idleMs), deadline is { } d ? FromMs(d) : null, persistent, user, userAgent);
+        return SessionRecord.FromValues(metadata, FromMs(last), values);
     }
-
-    private static long ParseLong(RedisResult value) => long.Parse((string)value!, NumberStyles.Integer, CultureInfo.InvariantCulture);
 
     internal static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 }
