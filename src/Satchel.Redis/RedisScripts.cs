@@ -31,6 +31,45 @@ internal sealed class RedisScripts
         return 1
         """;
 
+    // The opening of the one-step value scripts: the session's times and the value, and whether
+    // the session is live by the caller's clock; 'extend' moves the expiry as any write does.
+    private const string ValuePrelude = """
+        local key, now = KEYS[1], tonumber(ARGV[1])
+        local t = redis.call('HMGET', key, '_a', '_i', '_d', ARGV[2])
+        if not t[1] or not t[2] then return {0} end
+        local idle = tonumber(t[2])
+        local deadline = t[3] and tonumber(t[3])
+        local ends = tonumber(t[1]) + idle
+        if deadline and deadline < ends then ends = deadline end
+        if ends <= now then return {0} end
+        local function extend()
+          local e = now + idle
+          if deadline and deadline < e then e = deadline end
+          redis.call('PEXPIREAT', key, e)
+        end
+
+        """;
+
+    // KEYS[1] session hash; ARGV: now, field, by. Returns {0} (no live session), {1, sum} or {2} (not a whole number, or overflow).
+    public const string IncrementSource = ValuePrelude + """
+        if t[4] and not string.match(t[4], '^%-?%d+$') then return {2} end
+        local sum = redis.pcall('HINCRBY', key, ARGV[2], ARGV[3])
+        if type(sum) == 'table' and sum.err then return {2} end
+        redis.call('HSET', key, '_a', ARGV[1])
+        extend()
+        return {1, sum}
+        """;
+
+    // KEYS[1] session hash; ARGV: now, field, expected given ('1'/'0'), expected, value.
+    // Returns {0} (no live session), {1} (set) or {2, current} (differed; current absent when the field is).
+    public const string ReplaceSource = ValuePrelude + """
+        local current = t[4]
+        if (ARGV[3] == '1' and current ~= ARGV[4]) or (ARGV[3] == '0' and current) then return {2, current} end
+        redis.call('HSET', key, '_a', ARGV[1], ARGV[2], ARGV[5])
+        extend()
+        return {1}
+        """;
+
     // KEYS[1] session hash; ARGV: now, count of set fields, field/value pairs, fields to remove.
     // The common write: values only, no clear, no new metadata. The lean twin of the commit script
     // below (same checks, same result), with no argument table built: a write's share of the
@@ -115,6 +154,8 @@ internal sealed class RedisScripts
 
     public static readonly Script Touch = new(TouchSource);
     public static readonly Script UpdateValues = new(UpdateValuesSource);
+    public static readonly Script Increment = new(IncrementSource);
+    public static readonly Script Replace = new(ReplaceSource);
     public static readonly Script Commit = new(CommitSource);
 
     internal sealed class Script(string source)

@@ -9,8 +9,9 @@ namespace Satchel.Redis;
 /// HGETALL (and, once per touch interval, a small script that refreshes the expiry); a write costs
 /// one atomic script.
 /// A sorted set per user (<c>{prefix}u:{user}</c>) indexes sessions for "sign out everywhere"
-/// (<see cref="ISessionUserIndex"/>), and leases give exclusive sessions (<see cref="ISessionLocks"/>):
-/// both through <see cref="GetCapability{T}"/>.
+/// (<see cref="ISessionUserIndex"/>), leases give exclusive sessions (<see cref="ISessionLocks"/>),
+/// and one-step value scripts give counters without locks (<see cref="ISessionAtomicValues"/>): all
+/// through <see cref="GetCapability{T}"/>.
 /// </summary>
 public sealed class RedisSessionStore : ISessionStore, IDisposable
 {
@@ -22,6 +23,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
     private readonly int _database;
     private readonly RedisUserIndex _userIndex;
     private readonly RedisSessionLocks _locks;
+    private readonly RedisAtomicValues _atomics;
 
     /// <summary>A store on an existing connection (not disposed with the store).</summary>
     public RedisSessionStore(IConnectionMultiplexer redis, RedisSessionStoreOptions? options = null)
@@ -37,6 +39,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         _database = options.Database;
         _userIndex = new RedisUserIndex(() => Db, _sessionPrefix, _userPrefix);
         _locks = new RedisSessionLocks(() => Db, options.KeyPrefix + "l:", options.LockLease);
+        _atomics = new RedisAtomicValues(() => Db, SessionHash);
     }
 
     /// <summary>Connects to Redis with a StackExchange.Redis configuration string (e.g. <c>127.0.0.1:6379</c>).</summary>
@@ -174,7 +177,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         await Db.KeyDeleteAsync(SessionHash(key)).ConfigureAwait(false);
 
     /// <inheritdoc />
-    public T? GetCapability<T>() where T : class => this as T ?? _userIndex as T ?? _locks as T;
+    public T? GetCapability<T>() where T : class => this as T ?? _userIndex as T ?? _locks as T ?? _atomics as T;
 
     /// <summary>Closes the connection if the store opened it.</summary>
     public void Dispose()

@@ -15,7 +15,7 @@ namespace Satchel.Sqlite;
 /// session. WAL mode lets reads run beside a write. Expired rows are removed in the background in
 /// small batches. The calls run synchronously: SQLite is a local file, not a network round trip.
 /// </summary>
-public sealed partial class SqliteSessionStore : ISessionStore, ISessionUserIndex, IDisposable
+public sealed partial class SqliteSessionStore : ISessionStore, ISessionUserIndex, ISessionAtomicValues, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteSessionStoreOptions _options;
@@ -99,16 +99,51 @@ public sealed partial class SqliteSessionStore : ISessionStore, ISessionUserInde
     public ValueTask<bool> UpdateAsync(SessionKey key, SessionChange change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
-        using var lease = Rent();
-        // BEGIN IMMEDIATE: the write lock is taken before the read, so no other writer (request or
-        // process) changes the row between the read and the write.
-        using var transaction = lease.Value.Connection.BeginTransaction(deferred: false);
-        var current = Read(lease.Value, key, change.Now, transaction);
-        if (current is null) return new(false);
-        Write(lease.Value, transaction, key, current.Apply(change));
-        transaction.Commit();
-        return new(true);
+        return new(Change(key, change.Now, current => (current.Apply(change), true)));
     }
+
+    /// <inheritdoc />
+    public ValueTask<long?> IncrementAsync(SessionKey key, string name, long by, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return new(Change(key, now, current =>
+        {
+            var present = current.TryGetValue(name, out var json);
+            var (next, sum) = AtomicValues.Increment(name, json, present, by);
+            return (current.Apply(OneValue(now, name, next)), (long?)sum);
+        }));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<SessionValueSwap?> ReplaceAsync(SessionKey key, string name, ReadOnlyMemory<byte>? expected, ReadOnlyMemory<byte> value, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return new(Change(key, now, current =>
+        {
+            var present = current.TryGetValue(name, out var json);
+            if (!AtomicValues.Matches(json, present, expected))
+                return (null, new SessionValueSwap(false, present ? json.ToArray() : (ReadOnlyMemory<byte>?)null));
+            return (current.Apply(OneValue(now, name, value.ToArray())), (SessionValueSwap?)new SessionValueSwap(true, value));
+        }));
+    }
+
+    // Read, change, write in one write transaction. BEGIN IMMEDIATE takes the write lock before the
+    // read, so no other writer (request or process) changes the row in between. Only a live row is
+    // read, so nothing ended is ever written back. A null record from the change writes nothing.
+    private T? Change<T>(SessionKey key, DateTimeOffset now, Func<SessionRecord, (SessionRecord? Updated, T Result)> change)
+    {
+        using var lease = Rent();
+        using var transaction = lease.Value.Connection.BeginTransaction(deferred: false);
+        if (Read(lease.Value, key, now, transaction) is not { } current) return default;
+        var (updated, result) = change(current);
+        if (updated is null) return result;
+        Write(lease.Value, transaction, key, updated);
+        transaction.Commit();
+        return result;
+    }
+
+    private static SessionChange OneValue(DateTimeOffset now, string name, byte[] json) =>
+        new() { Now = now, Values = new Dictionary<string, byte[]?>(1, StringComparer.Ordinal) { [name] = json } };
 
     /// <inheritdoc />
     public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default)

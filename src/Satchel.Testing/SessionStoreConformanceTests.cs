@@ -359,6 +359,89 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         await next.DisposeAsync();
     }
 
+    /// <summary>One-step increments: 100 parallel ones on one counter all count, each sees its own sum.</summary>
+    [Fact]
+    public async Task A_hundred_parallel_increments_all_count()
+    {
+        if (Store.GetCapability<ISessionAtomicValues>() is not { } atomics) return;
+        var key = await CreateAsync(("seed", "0"));
+        var sums = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () => await atomics.IncrementAsync(key, "n", 1, Now))));
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long?)i), sums.Order());
+        var loaded = await Store.LoadAsync(key, Now, NoTouch);
+        Assert.Equal("100", loaded is null ? null : Text(loaded, "n"));
+        Assert.Equal("0", loaded is null ? null : Text(loaded, "seed"));
+    }
+
+    /// <summary>An increment adds to a whole number (absent: 0), refuses anything else, and counts as activity.</summary>
+    [Fact]
+    public async Task An_increment_adds_to_whole_numbers_only_and_moves_the_expiry()
+    {
+        if (Store.GetCapability<ISessionAtomicValues>() is not { } atomics) return;
+        var key = await CreateAsync(("n", "41"), ("s", "\"x\""), ("f", "1.5"), ("max", long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var at = Now.AddMinutes(15);
+        Assert.Equal(43, await atomics.IncrementAsync(key, "n", 2, at));
+        Assert.Equal(-5, await atomics.IncrementAsync(key, "new", -5, at));
+        await Assert.ThrowsAsync<FormatException>(async () => await atomics.IncrementAsync(key, "s", 1, at));
+        await Assert.ThrowsAsync<FormatException>(async () => await atomics.IncrementAsync(key, "f", 1, at));
+        await Assert.ThrowsAsync<FormatException>(async () => await atomics.IncrementAsync(key, "max", 1, at));
+
+        var loaded = await Store.LoadAsync(key, Now + Idle + TimeSpan.FromMinutes(1), NoTouch);
+        Assert.NotNull(loaded);
+        Assert.Equal(at, loaded.LastAccess);
+        Assert.Equal("43", Text(loaded, "n"));
+        Assert.Equal("-5", Text(loaded, "new"));
+        Assert.Equal("\"x\"", Text(loaded, "s"));
+        Assert.Equal("1.5", Text(loaded, "f"));
+    }
+
+    /// <summary>A one-step change never creates or brings back a session.</summary>
+    [Fact]
+    public async Task One_step_changes_to_a_deleted_or_expired_session_do_nothing()
+    {
+        if (Store.GetCapability<ISessionAtomicValues>() is not { } atomics) return;
+        var deleted = await CreateAsync(("n", "1"));
+        await Store.DeleteAsync(deleted);
+        Assert.Null(await atomics.IncrementAsync(deleted, "n", 1, Now));
+        Assert.Null(await atomics.ReplaceAsync(deleted, "n", null, "2"u8.ToArray(), Now));
+        Assert.Null(await Store.LoadAsync(deleted, Now, NoTouch));
+
+        var expired = await CreateAsync(("n", "1"));
+        var later = Now + Idle + TimeSpan.FromSeconds(1);
+        Assert.Null(await atomics.IncrementAsync(expired, "n", 1, later));
+        Assert.Null(await atomics.ReplaceAsync(expired, "n", "1"u8.ToArray(), "2"u8.ToArray(), later));
+        Assert.Null(await Store.LoadAsync(expired, later, NoTouch));
+        Assert.Null(await atomics.IncrementAsync(NewKey(), "n", 1, Now));
+    }
+
+    /// <summary>Compare-and-set: the value is set only while it is the expected one, and the answer carries what the key holds.</summary>
+    [Fact]
+    public async Task A_replace_sets_only_while_the_value_is_the_expected_one()
+    {
+        if (Store.GetCapability<ISessionAtomicValues>() is not { } atomics) return;
+        var key = await CreateAsync(("v", "\"a\""));
+        var missed = await atomics.ReplaceAsync(key, "v", "\"b\""u8.ToArray(), "\"c\""u8.ToArray(), Now);
+        Assert.Equal((false, "\"a\""), (missed?.Replaced, Json(missed?.Current)));
+        var hit = await atomics.ReplaceAsync(key, "v", "\"a\""u8.ToArray(), "\"c\""u8.ToArray(), Now);
+        Assert.Equal((true, "\"c\""), (hit?.Replaced, Json(hit?.Current)));
+        var added = await atomics.ReplaceAsync(key, "added", null, "1"u8.ToArray(), Now);
+        Assert.Equal((true, "1"), (added?.Replaced, Json(added?.Current)));
+        var notAbsent = await atomics.ReplaceAsync(key, "added", null, "2"u8.ToArray(), Now);
+        Assert.Equal((false, "1"), (notAbsent?.Replaced, Json(notAbsent?.Current)));
+        var absent = await atomics.ReplaceAsync(key, "missing", "1"u8.ToArray(), "2"u8.ToArray(), Now);
+        Assert.Equal((false, (string?)null), (absent?.Replaced, Json(absent?.Current)));
+
+        // Twenty parallel claims of one key: exactly one wins.
+        var claims = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+            await atomics.ReplaceAsync(key, "owner", null, Encoding.UTF8.GetBytes($"{i}"), Now))));
+        Assert.Single(claims, c => c?.Replaced == true);
+
+        var loaded = await Store.LoadAsync(key, Now, NoTouch);
+        Assert.NotNull(loaded);
+        Assert.Equal("\"c\"", Text(loaded, "v"));
+        Assert.Equal("1", Text(loaded, "added"));
+        Assert.False(loaded.ContainsKey("missing"));
+    }
+
     /// <summary>A store declares only guarantees this suite knows how to check.</summary>
     [Fact]
     public void The_store_declares_only_known_guarantees()
@@ -389,6 +472,8 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
 
     private static Dictionary<string, byte[]?> Values(params (string Key, string? Json)[] values) =>
         values.ToDictionary(v => v.Key, v => v.Json is null ? null : Encoding.UTF8.GetBytes(v.Json), StringComparer.Ordinal);
+
+    private static string? Json(ReadOnlyMemory<byte>? json) => json is { } j ? Encoding.UTF8.GetString(j.Span) : null;
 
     private static string? Text(SessionRecord record, string key) => record.TryGetValue(key, out var json) ? Encoding.UTF8.GetString(json) : null;
 

@@ -67,6 +67,13 @@ public sealed class SatchelOptions
     public bool CommitOnServerError { get; set; }
 
     /// <summary>
+    /// Whether the app needs <see cref="Session.IncrementAsync"/> and <see cref="Session.ReplaceJsonAsync"/>:
+    /// the app then refuses to start on a store that cannot change a value in one step (the cookie
+    /// and <c>IDistributedCache</c> stores), instead of failing at the first call. Default <see langword="false"/>.
+    /// </summary>
+    public bool RequireAtomicValues { get; set; }
+
+    /// <summary>
     /// Invalid session cookies (malformed, wrongly signed, unknown to the store) one client may
     /// send within <see cref="InvalidCookieWindow"/> before Satchel logs a warning (event 12),
     /// counts it in <c>satchel.cookies.bursts</c> and asks <see cref="OnInvalidCookieBurst"/>.

@@ -55,6 +55,10 @@ public sealed class SessionManager : IDisposable
             KeyRing = SessionKeyRing.Random();
             Log.RandomSigningKey(Logger);
         }
+        if (options.RequireAtomicValues && store.GetCapability<ISessionAtomicValues>() is null)
+            throw new InvalidOperationException(
+                $"Satchel:RequireAtomicValues is set, but the session store {store.GetType().Name} cannot change a value in one step (it offers no ISessionAtomicValues). " +
+                "Use the memory, Redis or SQLite store, or turn the option off.");
     }
 
     /// <summary>The options in force.</summary>

@@ -10,7 +10,7 @@ namespace Satchel;
 /// swept in the background one shard at a time, never under a table-wide lock. Sessions are lost
 /// when the process ends and are not shared between processes: use Redis for that.
 /// </summary>
-public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, IDisposable
+public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, ISessionAtomicValues, IDisposable
 {
     private const int ShardCount = 64;
 
@@ -115,6 +115,51 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
         }
         return new(true);
     }
+
+    /// <inheritdoc />
+    public ValueTask<long?> IncrementAsync(SessionKey key, string name, long by, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var shard = ShardOf(key);
+        lock (shard)
+        {
+            if (LiveSlot(shard, key, now) is not { } slot) return new((long?)null);
+            var blob = shard.Slots[slot]!;
+            var present = SessionBlob.TryGetValue(blob, name, out var current);
+            var (json, sum) = AtomicValues.Increment(name, current, present, by);
+            shard.Slots[slot] = SessionBlob.Apply(blob, OneValue(now, name, json));
+            return new(sum);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<SessionValueSwap?> ReplaceAsync(SessionKey key, string name, ReadOnlyMemory<byte>? expected, ReadOnlyMemory<byte> value, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var shard = ShardOf(key);
+        lock (shard)
+        {
+            if (LiveSlot(shard, key, now) is not { } slot) return new((SessionValueSwap?)null);
+            var blob = shard.Slots[slot]!;
+            var present = SessionBlob.TryGetValue(blob, name, out var current);
+            if (!AtomicValues.Matches(current, present, expected)) return new(new SessionValueSwap(false, present ? current.ToArray() : (ReadOnlyMemory<byte>?)null));
+            shard.Slots[slot] = SessionBlob.Apply(blob, OneValue(now, name, value.ToArray()));
+            return new(new SessionValueSwap(true, value));
+        }
+    }
+
+    // Under the shard's lock: the slot of a session live at now; an expired one is removed.
+    private int? LiveSlot(SessionTable shard, SessionKey key, DateTimeOffset now)
+    {
+        var slot = shard.Find(key);
+        if (slot < 0) return null;
+        if (SessionBlob.ExpiresAt(shard.Slots[slot]!) > now.UtcTicks) return slot;
+        RemoveAt(shard, slot);
+        return null;
+    }
+
+    private static SessionChange OneValue(DateTimeOffset now, string name, byte[] json) =>
+        new() { Now = now, Values = new Dictionary<string, byte[]?>(1, StringComparer.Ordinal) { [name] = json } };
 
     /// <inheritdoc />
     public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default)

@@ -60,6 +60,19 @@ internal static class SessionBlob
             (flags & Persistent) != 0, userId, userAgent);
     }
 
+    /// <summary>The JSON of value <paramref name="name"/>, read in place; <see langword="false"/> when absent.</summary>
+    public static bool TryGetValue(byte[] blob, string name, out ReadOnlySpan<byte> json)
+    {
+        var values = blob.AsSpan(ValuesStart(blob));
+        if (PackedValues.TryFind(values, name, out var start, out var length))
+        {
+            json = values.Slice(start, length);
+            return true;
+        }
+        json = default;
+        return false;
+    }
+
     /// <summary>The session as a record whose values are read in place from the blob.</summary>
     public static SessionRecord ToRecord(byte[] blob, bool touched) =>
         new(Metadata(blob), new DateTimeOffset(LastAccess(blob), TimeSpan.Zero), blob.AsMemory(ValuesStart(blob)), touched);

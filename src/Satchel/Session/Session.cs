@@ -355,6 +355,142 @@ public sealed class Session : IAsyncDisposable
     }
 
     /// <summary>
+    /// Adds <paramref name="by"/> to the whole number under <paramref name="key"/> (absent: 0) in one
+    /// step inside the store, and returns the sum: parallel requests of one browser each count,
+    /// with no exclusive session and no lost update. Before the session loads it costs one round
+    /// trip and no load. The store has the new value at once: the commit does not write it again,
+    /// and a request that fails afterwards does not undo it. On a session not stored yet, nobody
+    /// else can see it: the sum is an ordinary change, saved by the commit.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The store cannot change a value in one step (cookie, <c>IDistributedCache</c>).</exception>
+    /// <exception cref="InvalidOperationException">The value is not a whole number, or this request already changed the key.</exception>
+    /// <exception cref="SessionStoreException">The store failed and the policy is <see cref="StoreFailurePolicy.Fail"/>.</exception>
+    public async ValueTask<long> IncrementAsync(string key, long by = 1, CancellationToken cancellationToken = default)
+    {
+        var atomics = Atomics(key);
+        // Not loaded yet: one round trip to the store, no load. A session the store does not hold
+        // (unknown, ended) answers null and takes the ordinary path below.
+        if (_phase == Phase.Unloaded
+            && await InStoreAsync(key, (store, session, now) => store.IncrementAsync(session, key, by, now, cancellationToken), cancellationToken).ConfigureAwait(false) is { } quick)
+            return quick;
+        await LoadForAtomicAsync(key, cancellationToken).ConfigureAwait(false);
+        if (_phase == Phase.Stored)
+        {
+            if (await InStoreAsync(key, (store, session, now) => store.IncrementAsync(session, key, by, now, cancellationToken), cancellationToken).ConfigureAwait(false) is { } sum)
+            {
+                _values.AdoptStored(key, System.Text.Encoding.UTF8.GetBytes(sum.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                return sum;
+            }
+            EndedUnderUs();
+        }
+        // A session the store does not hold yet: nobody else can see it, so an ordinary change.
+        var present = _values.TryGet(key, out var current);
+        (byte[] json, long value) next;
+        try
+        {
+            next = AtomicValues.Increment(key, current, present, by);
+        }
+        catch (FormatException ex)
+        {
+            throw new InvalidOperationException(ex.Message, ex);
+        }
+        SetOwnedJson(key, next.json);
+        return next.value;
+    }
+
+    /// <summary>
+    /// Sets <paramref name="key"/> to <paramref name="utf8Json"/> only while it holds exactly
+    /// <paramref name="expectedJson"/> (<see langword="null"/>: only while absent), in one step inside
+    /// the store: a compare-and-set for values that parallel requests change. Returns whether it
+    /// was set; either way the session then reads the value the store holds, so a caller can
+    /// retry from it. The typed form is <c>ReplaceAsync</c> (<see cref="SessionValueExtensions"/>).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The store cannot change a value in one step (cookie, <c>IDistributedCache</c>).</exception>
+    /// <exception cref="InvalidOperationException">This request already changed the key.</exception>
+    /// <exception cref="ArgumentException"><paramref name="utf8Json"/> is not one JSON value.</exception>
+    public async ValueTask<bool> ReplaceJsonAsync(string key, ReadOnlyMemory<byte>? expectedJson, ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default)
+    {
+        Atomics(key);
+        SessionJson.EnsureOneValue(key, utf8Json.Span);
+        _manager.Limits.Check(key, utf8Json.Length);
+        if (_phase == Phase.Unloaded
+            && await InStoreAsync(key, (store, session, now) => store.ReplaceAsync(session, key, expectedJson, utf8Json, now, cancellationToken), cancellationToken).ConfigureAwait(false) is { } quick)
+            return quick.Replaced;
+        await LoadForAtomicAsync(key, cancellationToken).ConfigureAwait(false);
+        if (_phase == Phase.Stored)
+        {
+            if (await InStoreAsync(key, (store, session, now) => store.ReplaceAsync(session, key, expectedJson, utf8Json, now, cancellationToken), cancellationToken).ConfigureAwait(false) is { } swap)
+            {
+                _values.AdoptStored(key, swap.Current);
+                return swap.Replaced;
+            }
+            EndedUnderUs();
+        }
+        var present = _values.TryGet(key, out var current);
+        if (!AtomicValues.Matches(current, present, expectedJson)) return false;
+        SetOwnedJson(key, utf8Json.ToArray());
+        return true;
+    }
+
+    // The store's power to change a value in one step, after the checks every such call makes.
+    private ISessionAtomicValues Atomics(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var atomics = _store.GetCapability<ISessionAtomicValues>()
+            ?? throw new NotSupportedException($"The session store {_manager.Store.GetType().Name} cannot change a value in one step (it offers no ISessionAtomicValues); use the memory, Redis or SQLite store, or Get and Set under RequireExclusiveSession().");
+        ThrowIfClosed();
+        return atomics;
+    }
+
+    // One step in the store, for a session the store holds: unloaded with a valid cookie, or
+    // loaded as stored. Null when it does not apply, or the store holds no such session.
+    private async ValueTask<T?> InStoreAsync<T>(string key, Func<ISessionAtomicValues, SessionKey, DateTimeOffset, ValueTask<T?>> step, CancellationToken cancellationToken) where T : struct
+    {
+        var target = _phase switch
+        {
+            Phase.Unloaded when _request.IsValid => _request.Key,
+            Phase.Stored => _identity!.Key,
+            _ => (SessionKey?)null,
+        };
+        if (target is not { } sessionKey) return null;
+        T? result;
+        try
+        {
+            result = await step(_store.GetCapability<ISessionAtomicValues>()!, sessionKey, _manager.Time.GetUtcNow()).ConfigureAwait(false);
+        }
+        catch (FormatException ex)
+        {
+            throw new InvalidOperationException(ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not SessionStoreException)
+        {
+            Fail(ex, "change " + key);
+            return null;
+        }
+        if (result is not null) _manager.KeepAlive.Seen(sessionKey);   // the write moved the expiry
+        cancellationToken.ThrowIfCancellationRequested();
+        return result;
+    }
+
+    private async ValueTask LoadForAtomicAsync(string key, CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (_phase == Phase.Stored && _values.HasChange(key))
+            throw new InvalidOperationException($"Session value '{key}' was already changed in this request, so a one-step change in the store would be overwritten by the commit. Use one or the other for a key in a request.");
+    }
+
+    // The store no longer has the session (destroyed, regenerated or expired by another request):
+    // as with a commit to an ended session, this request goes on with a new, empty one.
+    private void EndedUnderUs()
+    {
+        if (_phase != Phase.Stored) return;
+        Log.CommitToEndedSession(_manager.Logger, _identity!.Key.Id);
+        _phase = Phase.New;
+        _values = default;
+        _identity = null;
+    }
+
+    /// <summary>
     /// Takes the session for this request alone until the returned handle is disposed: requests
     /// that do the same wait their turn (at most <see cref="SatchelOptions.ExclusiveTimeout"/>).
     /// Call it before the session loads; ASP.NET Core's <c>RequireExclusiveSession()</c> does.

@@ -75,4 +75,24 @@ public static class SessionValueExtensions
 
         public static JsonTypeInfo<T> Value => s_value ??= (JsonTypeInfo<T>)JsonSerializerOptions.Default.GetTypeInfo(typeof(T));
     }
+
+    /// <summary>
+    /// Sets <paramref name="key"/> to <paramref name="value"/> only while it holds <paramref name="expected"/>
+    /// (compared as JSON), in one step inside the store (<see cref="Session.ReplaceJsonAsync"/>).
+    /// </summary>
+    [RequiresUnreferencedCode(ReflectionMessage)]
+    [RequiresDynamicCode(ReflectionMessage)]
+    public static ValueTask<bool> ReplaceAsync<T>(this Session session, string key, T expected, T value) =>
+        session.ReplaceAsync(key, expected, value, DefaultTypeInfo<T>.Value);
+
+    /// <summary>
+    /// Sets <paramref name="key"/> to <paramref name="value"/> only while it holds <paramref name="expected"/>
+    /// (compared as JSON), in one step inside the store (<see cref="Session.ReplaceJsonAsync"/>).
+    /// </summary>
+    public static ValueTask<bool> ReplaceAsync<T>(this Session session, string key, T expected, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return session.ReplaceJsonAsync(key, JsonSerializer.SerializeToUtf8Bytes(expected, typeInfo), JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), cancellationToken);
+    }
 }

@@ -38,6 +38,20 @@ internal struct ValueOverlay
     /// <summary>The values' size as packed (keys and JSON, with their length prefixes).</summary>
     public readonly int Size => _bytes;
 
+    /// <summary>Whether this request set, removed or cleared <paramref name="key"/> and has not saved it yet.</summary>
+    public readonly bool HasChange(string key) => _cleared || (_changes?.ContainsKey(key) ?? false);
+
+    /// <summary>
+    /// Takes a value the store already holds into the stored view, as no change of this request:
+    /// the result of a one-step store operation (<see cref="ISessionAtomicValues"/>).
+    /// </summary>
+    public void AdoptStored(string key, ReadOnlyMemory<byte>? json)
+    {
+        if (_stored is null) return;
+        _bytes = json is { } value ? SizeWith(key, value.Length) : _bytes - (TryGet(key, out var current) ? EntrySize(key, current.Length) : 0);
+        _stored = _stored.Apply(new SessionChange { Now = _stored.LastAccess, Values = new Dictionary<string, byte[]?>(StringComparer.Ordinal) { [key] = json?.ToArray() } });
+    }
+
     /// <summary>Whether the request changed anything.</summary>
     public readonly bool HasChanges => _cleared || _metadataChanged || _changes is { Count: > 0 };
 

@@ -28,6 +28,18 @@ public sealed class CookieJar(SessionManager manager)
 
     public Task RequestAsync(Action<Session> handler) => RequestAsync(s => { handler(s); return 0; });
 
+    /// <summary>One whole request whose handler awaits (the session's async calls).</summary>
+    public async Task<T> RequestAsync<T>(Func<Session, Task<T>> handler)
+    {
+        var session = Open();
+        var result = await handler(session);
+        await session.CommitAsync();
+        Absorb(LastSink);
+        return result;
+    }
+
+    public Task RequestAsync(Func<Session, Task> handler) => RequestAsync(async s => { await handler(s); return 0; });
+
     /// <summary>A sign-in request: regenerates the session and keeps the new cookie.</summary>
     public async Task RegenerateAsync()
     {
