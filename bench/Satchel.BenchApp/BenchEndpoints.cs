@@ -26,7 +26,7 @@ internal static class BenchEndpoints
                     return hits.ToString(CultureInfo.InvariantCulture);
                 });
                 // The same count as /hit, in one step inside the store (no load, no lost update).
-                app.MapGet("/count", async (Session s) => (await s.IncrementAsync("hits")).ToString(CultureInfo.InvariantCulture));
+                app.MapGet("/count", async (Session s) => (await s.IncrementAsync("hits")).ToString(CultureInfo.InvariantCulture)).WithLazySession();
                 break;
             case "aspnet":
                 app.MapGet("/login", async (HttpContext c) =>

@@ -107,7 +107,8 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
 
     private SessionUse SessionUseOf(Endpoint endpoint) =>
         _sessionUse.GetOrAdd(endpoint, static e =>
-            (e.Metadata.GetMetadata<MethodInfo>()?.GetParameters().Any(p => p.ParameterType == typeof(Session)) == true ? SessionUse.Parameter : SessionUse.None)
+            (e.Metadata.GetMetadata<MethodInfo>()?.GetParameters().Any(p => p.ParameterType == typeof(Session)) == true
+                && e.Metadata.GetMetadata<LazySessionAttribute>() is null ? SessionUse.Parameter : SessionUse.None)
             | (e.Metadata.GetMetadata<ExclusiveSessionAttribute>() is not null ? SessionUse.Exclusive : SessionUse.None)
             | (e.Metadata.GetMetadata<ReadOnlySessionAttribute>() is not null ? SessionUse.ReadOnly : SessionUse.None));
 

@@ -9,6 +9,10 @@ public static class SessionEndpointConventionBuilderExtensions
     public static TBuilder RequireExclusiveSession<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ExclusiveSessionAttribute());
 
+    /// <summary>These endpoints get their session parameter not loaded (see <see cref="LazySessionAttribute"/>).</summary>
+    public static TBuilder WithLazySession<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new LazySessionAttribute());
+
     /// <summary>These endpoints only read their session (see <see cref="ReadOnlySessionAttribute"/>).</summary>
     public static TBuilder WithReadOnlySession<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ReadOnlySessionAttribute());
