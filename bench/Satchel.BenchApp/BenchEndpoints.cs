@@ -11,9 +11,13 @@ namespace Satchel.Bench;
 /// </summary>
 internal static class BenchEndpoints
 {
+    /// <summary>/count requests this process answered: bench/scale.sh compares their sum with the counters the sessions hold.</summary>
+    private static long s_counted;
+
     public static void Map(IEndpointRouteBuilder app, string variant)
     {
         app.MapGet("/bare", () => "ok");
+        app.MapGet("/stats", () => Interlocked.Read(ref s_counted).ToString(CultureInfo.InvariantCulture));
         switch (variant)
         {
             case "satchel":
@@ -26,7 +30,13 @@ internal static class BenchEndpoints
                     return hits.ToString(CultureInfo.InvariantCulture);
                 });
                 // The same count as /hit, in one step inside the store (no load, no lost update).
-                app.MapGet("/count", async (Session s) => (await s.IncrementAsync("hits")).ToString(CultureInfo.InvariantCulture)).WithLazySession();
+                app.MapGet("/count", async (Session s) =>
+                {
+                    var hits = await s.IncrementAsync("hits");
+                    Interlocked.Increment(ref s_counted);
+                    return hits.ToString(CultureInfo.InvariantCulture);
+                }).WithLazySession();
+                app.MapGet("/total", (Session s) => s.Get<long>("hits").ToString(CultureInfo.InvariantCulture));
                 break;
             case "aspnet":
                 app.MapGet("/login", async (HttpContext c) =>
@@ -42,7 +52,18 @@ internal static class BenchEndpoints
                     return c.Session.GetString("user") ?? "none";
                 });
                 app.MapGet("/hit", (Delegate)Hit);
-                app.MapGet("/count", (Delegate)Hit);   // ASP.NET Core's session has no one-step count: /count is /hit
+                // ASP.NET Core's session has no one-step count: /count is /hit.
+                app.MapGet("/count", async (HttpContext c) =>
+                {
+                    var hits = await Hit(c);
+                    Interlocked.Increment(ref s_counted);
+                    return hits;
+                });
+                app.MapGet("/total", async (HttpContext c) =>
+                {
+                    await c.Session.LoadAsync();
+                    return (c.Session.GetInt32("hits") ?? 0).ToString(CultureInfo.InvariantCulture);
+                });
                 break;
             default:
                 app.MapGet("/login", () => "ok");
