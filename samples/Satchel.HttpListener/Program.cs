@@ -5,9 +5,11 @@ using Satchel;
 
 var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5001;
 using var listener = new HttpListener();
+// HttpListener matches the Host header against its prefixes: answer both names of this machine's loopback.
+listener.Prefixes.Add($"http://localhost:{port}/");
 listener.Prefixes.Add($"http://127.0.0.1:{port}/");
 listener.Start();
-Console.WriteLine($"Listening on http://127.0.0.1:{port}/ (Ctrl+C to stop)");
+Console.WriteLine($"Listening on http://localhost:{port}/ and http://127.0.0.1:{port}/ (Ctrl+C to stop)");
 
 var sessions = new SessionManager();   // memory store, 30-minute idle timeout
 while (listener.IsListening)

@@ -108,8 +108,12 @@ public sealed class SatchelOptions
         if (ExclusiveTimeout <= TimeSpan.Zero) errors.Add($"Satchel:ExclusiveTimeout must be positive (was {ExclusiveTimeout}).");
         for (var i = 0; i < Secrets.Count; i++)
         {
-            if (string.IsNullOrEmpty(Secrets[i]) || Secrets[i].Length < SessionKeyRing.MinimumSecretLength)
-                errors.Add($"Satchel:Secrets:{i} is shorter than {SessionKeyRing.MinimumSecretLength} characters; use a random value, e.g. the output of `openssl rand -base64 48`.");
+            if (string.IsNullOrEmpty(Secrets[i]))
+                errors.Add($"Satchel:Secrets:{i} is empty: the value given to Secrets.Add was null or empty, usually a configuration key that is not set " +
+                    "(e.g. builder.Configuration[\"SessionKey\"] with no SessionKey in appsettings, user secrets or the environment). " +
+                    "Set that key, or Satchel:Secrets:0 (environment variable Satchel__Secrets__0), to a random value such as the output of `openssl rand -base64 48`.");
+            else if (Secrets[i].Length < SessionKeyRing.MinimumSecretLength)
+                errors.Add($"Satchel:Secrets:{i} is {Secrets[i].Length} characters, shorter than {SessionKeyRing.MinimumSecretLength}; use a random value, e.g. the output of `openssl rand -base64 48`.");
         }
         Cookie.Validate(errors);
         if (errors.Count > 0)

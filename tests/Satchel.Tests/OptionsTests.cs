@@ -27,15 +27,26 @@ public class OptionsTests
         Assert.Contains("Satchel__Secrets__0", ex.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("short")]
-    [InlineData("")]
-    public void A_short_secret_is_refused(string secret)
+    [Fact]
+    public void A_short_secret_is_refused_with_its_length()
     {
         var options = new SatchelOptions();
-        options.Secrets.Add(secret);
+        options.Secrets.Add("short");
         var ex = Assert.Throws<InvalidOperationException>(() => new SessionManager(options));
-        Assert.Contains("Secrets:0", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Satchel:Secrets:0 is 5 characters, shorter than 32", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public void A_secret_read_from_a_missing_configuration_key_is_reported_as_missing_not_as_short(string? secret)
+    {
+        var options = new SatchelOptions();
+        options.Secrets.Add(secret!);   // what o.Secrets.Add(builder.Configuration["SessionKey"]!) does when the key is not set
+        var ex = Assert.Throws<InvalidOperationException>(() => new SessionManager(options));
+        Assert.Contains("Satchel:Secrets:0 is empty", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("configuration key that is not set", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("shorter", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
