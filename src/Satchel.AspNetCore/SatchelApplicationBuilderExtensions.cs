@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Satchel;
 using Satchel.AspNetCore;
 
@@ -20,6 +21,11 @@ public static class SatchelApplicationBuilderExtensions
         ArgumentNullException.ThrowIfNull(app);
         if (app.ApplicationServices.GetService<SessionManager>() is null)
             throw new InvalidOperationException("Satchel's services are missing: call builder.Services.AddSatchel() before app.UseSatchel().");
+        // A left-over AddSession() beside Satchel: its UseSession() would take HttpContext.Session back.
+        if (app.ApplicationServices.GetService<Microsoft.AspNetCore.Session.ISessionStore>() is not null)
+            app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel").LogWarning(
+                new EventId(502, "AspNetCoreSessionRegistered"),
+                "services.AddSession() is registered beside Satchel. Satchel serves HttpContext.Session; remove AddSession() and UseSession(), or ASP.NET Core's session takes HttpContext.Session back wherever UseSession() runs after UseSatchel().");
         return app.UseMiddleware<SatchelMiddleware>();
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Satchel.AspNetCore;
 
@@ -14,7 +15,7 @@ namespace Satchel.AspNetCore;
 /// change. A request that fails (an unhandled exception or a 5xx) saves nothing unless
 /// <see cref="SatchelOptions.CommitOnServerError"/> says so.
 /// </summary>
-internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager manager, IServiceProvider services)
+internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionManager manager, IServiceProvider services)
 {
     private static readonly Func<object, Task> CommitOnStarting = static async state =>
     {
@@ -33,6 +34,8 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
     };
     private readonly ConcurrentDictionary<Endpoint, SessionUse> _sessionUse = new();
     private readonly AspNetCoreSessionImporter? _importer = services.GetService<AspNetCoreSessionImporter>();
+    private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel");
+    private int _sessionTakenWarned;
     private readonly string _throttledRetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
     public async Task InvokeAsync(HttpContext context)
@@ -81,6 +84,10 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
                 session.DiscardChanges();   // half-done work never lands
                 throw;
             }
+            // ASP.NET Core's own UseSession() after UseSatchel() sets its session feature, then clears it:
+            // HttpContext.Session was not Satchel's for the endpoint. Said once, loudly.
+            if (context.Features.Get<ISessionFeature>() != feature && Interlocked.Exchange(ref _sessionTakenWarned, 1) == 0)
+                LogSessionTaken(_logger);
             if (!context.Response.HasStarted) await feature.CommitAsync().ConfigureAwait(false);
         }
         catch (SessionLockTimeoutException) when (!context.Response.HasStarted)
@@ -120,4 +127,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         Exclusive = 2,
         ReadOnly = 4,
     }
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "HttpContext.Session was replaced after UseSatchel(): ASP.NET Core's UseSession() (or another session middleware) runs later in the pipeline and serves its own session to the endpoints. Remove app.UseSession() and services.AddSession().")]
+    private static partial void LogSessionTaken(ILogger logger);
 }
