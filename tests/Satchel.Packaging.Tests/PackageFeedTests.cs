@@ -94,6 +94,92 @@ public sealed class PackageFeedTests : IDisposable
         }
     }
 
+    /// <summary>README's two quick starts compile as pasted, against the packages, and answer over HTTP.</summary>
+    [Fact]
+    public async Task The_README_quick_starts_build_from_the_packages_and_keep_a_session()
+    {
+        var repo = RepositoryRoot();
+        var feed = Path.Combine(_work.FullName, "feed");
+        await PackAsync(repo, feed);
+        await File.WriteAllTextAsync(Path.Combine(_work.FullName, "nuget.config"), $"""
+            <configuration>
+              <packageSources>
+                <add key="satchel" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        await File.WriteAllTextAsync(Path.Combine(_work.FullName, "Directory.Build.props"), "<Project />");
+        await File.WriteAllTextAsync(Path.Combine(_work.FullName, "Directory.Packages.props"), "<Project />");
+        var readme = await File.ReadAllTextAsync(Path.Combine(repo, "README.md"));
+
+        // The HttpListener quick start names its port (5001): the test moves it to a free one.
+        var listenerPort = FreePort();
+        var listenerProgram = QuickStart(readme, "## Quick start: plain HttpListener");
+        Assert.Contains("http://localhost:5001/", listenerProgram, StringComparison.Ordinal);
+        var listener = await BuildAsync("ListenerQuickStart", "Microsoft.NET.Sdk", "Satchel", listenerProgram.Replace("localhost:5001", $"localhost:{listenerPort}", StringComparison.Ordinal), exe: true);
+        await AssertTwoRequestsAsync(listener, [], listenerPort, "Stored testValue: reload the page.", "A session variable");
+
+        var web = await BuildAsync("WebQuickStart", "Microsoft.NET.Sdk.Web", "Satchel.AspNetCore", QuickStart(readme, "## Quick start: ASP.NET Core"), exe: false);
+        var port = FreePort();
+        await AssertTwoRequestsAsync(web, ["--urls", $"http://localhost:{port}"], port, "Visit 1", "Visit 2");
+    }
+
+    private static string QuickStart(string readme, string heading)
+    {
+        var section = readme[readme.IndexOf(heading, StringComparison.Ordinal)..];
+        const string fence = "```csharp\n";
+        var start = section.IndexOf(fence, StringComparison.Ordinal) + fence.Length;
+        return section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+    }
+
+    private static async Task PackAsync(string repo, string feed)
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+        foreach (var project in Directory.GetDirectories(Path.Combine(repo, "src")).Select(d => Path.Combine(d, Path.GetFileName(d) + ".csproj")))
+        {
+            await RunAsync("dotnet", ["pack", project, "-c", configuration, "--no-build", "-o", feed, $"-p:PackageVersion={Version}", "-nologo", "-v", "quiet"], repo);
+        }
+    }
+
+    private async Task<string> BuildAsync(string name, string sdk, string package, string program, bool exe)
+    {
+        var dir = Path.Combine(_work.FullName, name);
+        Directory.CreateDirectory(dir);
+        var outputType = exe ? "<OutputType>Exe</OutputType>" : "";
+        await File.WriteAllTextAsync(Path.Combine(dir, name + ".csproj"), $"""
+            <Project Sdk="{sdk}">
+              <PropertyGroup>
+                {outputType}
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="{package}" Version="{Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        await File.WriteAllTextAsync(Path.Combine(dir, "Program.cs"), program);
+        await RunAsync("dotnet", ["build", "-c", "Release", "-nologo", "-v", "quiet"], dir);
+        return Path.Combine(dir, "bin", "Release", "net10.0", name + ".dll");
+    }
+
+    private static async Task AssertTwoRequestsAsync(string dll, string[] arguments, int port, string first, string second)
+    {
+        using var server = Process.Start(new ProcessStartInfo("dotnet", [dll, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        try
+        {
+            using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://localhost:{port}/") };
+            Assert.Equal(first, await FirstAnswerAsync(browser, server));
+            Assert.Equal(second, await browser.GetStringAsync(new Uri("/", UriKind.Relative)));
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+        }
+    }
+
     public void Dispose()
     {
         _work.Delete(recursive: true);
