@@ -36,12 +36,19 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
     private readonly AspNetCoreSessionImporter? _importer = services.GetService<AspNetCoreSessionImporter>();
     private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel");
     private int _sessionTakenWarned;
+    private int _withheldWarned;
+
+    /// <summary>The cookie policy withheld the session cookie (no consent yet, cookie not essential): said once.</summary>
+    internal void CookieWithheld()
+    {
+        if (Interlocked.Exchange(ref _withheldWarned, 1) == 0) LogCookieWithheld(_logger);
+    }
     private readonly string _throttledRetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
     public async Task InvokeAsync(HttpContext context)
     {
         var cookies = context.Request.Headers.Cookie;
-        var feature = new SatchelSessionFeature(context.Response, manager.Options.CommitOnServerError);
+        var feature = new SatchelSessionFeature(context.Response, manager.Options.CommitOnServerError, manager.Options.Cookie.IsEssential ? null : this);
         Session session;
         try
         {
@@ -127,6 +134,9 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         Exclusive = 2,
         ReadOnly = 4,
     }
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "The cookie policy withheld the session cookie: consent is needed and the user has not given it, and Satchel:Cookie:IsEssential is false. Sessions start only after consent; set IsEssential for sessions the app needs (sign-in, cart).")]
+    private static partial void LogCookieWithheld(ILogger logger);
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "HttpContext.Session was replaced after UseSatchel(): ASP.NET Core's UseSession() (or another session middleware) runs later in the pipeline and serves its own session to the endpoints. Remove app.UseSession() and services.AddSession().")]
     private static partial void LogSessionTaken(ILogger logger);

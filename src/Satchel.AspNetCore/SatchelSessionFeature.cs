@@ -10,7 +10,8 @@ namespace Satchel.AspNetCore;
 /// </summary>
 /// <param name="response">The request's response.</param>
 /// <param name="commitOnServerError">Whether a 5xx response still saves the session (<see cref="SatchelOptions.CommitOnServerError"/>).</param>
-internal sealed class SatchelSessionFeature(HttpResponse response, bool commitOnServerError) : SessionCookieSink, ISessionFeature
+/// <param name="consent">The cookie's <see cref="SessionCookieOptions.IsEssential"/> and where to report a cookie the policy withheld; null when the cookie is essential.</param>
+internal sealed class SatchelSessionFeature(HttpResponse response, bool commitOnServerError, SatchelMiddleware? consent) : SessionCookieSink, ISessionFeature
 {
     /// <summary>
     /// The request's one commit, from whichever comes first: the end of the pipeline or the
@@ -40,4 +41,13 @@ internal sealed class SatchelSessionFeature(HttpResponse response, bool commitOn
     protected override string[] GetHeader(string name) => response.Headers[name].ToArray()!;
 
     protected override void SetHeader(string name, string[] values) => response.Headers[name] = values;
+
+    // UseCookiePolicy with CheckConsentNeeded: a non-essential cookie waits for the user's consent,
+    // as it does for cookies appended through Response.Cookies (Satchel writes the header itself).
+    protected override bool MaySetCookie(string cookieName)
+    {
+        if (consent is null || response.HttpContext.Features.Get<ITrackingConsentFeature>() is not { IsConsentNeeded: true, HasConsent: false }) return true;
+        consent.CookieWithheld();
+        return false;
+    }
 }

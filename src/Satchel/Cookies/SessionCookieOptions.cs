@@ -25,6 +25,15 @@ public sealed class SessionCookieOptions
     /// <summary>When the cookie is marked Secure. Default: when the request came over HTTPS.</summary>
     public CookieSecurePolicy Secure { get; set; } = CookieSecurePolicy.SameAsRequest;
 
+    /// <summary>
+    /// Whether the session cookie is essential to the app, so ASP.NET Core's cookie policy
+    /// (<c>UseCookiePolicy</c> with <c>CheckConsentNeeded</c>) lets it through before the user
+    /// consents to non-essential cookies. Default <see langword="false"/>, as ASP.NET Core's own
+    /// session: until consent, no session cookie is sent (Satchel logs it once). Set it for sessions
+    /// the app cannot work without (sign-in, a cart). Servers without a cookie policy ignore it.
+    /// </summary>
+    public bool IsEssential { get; set; }
+
     /// <summary>The name the cookie really has, with the <c>__Host-</c> prefix when it is on.</summary>
     public string EffectiveName => UseHostPrefix ? "__Host-" + Name : Name;
 

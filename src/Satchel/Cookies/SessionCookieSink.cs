@@ -21,6 +21,13 @@ public abstract class SessionCookieSink
     protected abstract void SetHeader(string name, string[] values);
 
     /// <summary>
+    /// Whether the response may carry the session's cookie <paramref name="cookieName"/> (one that
+    /// stores something; expiring one is always allowed). An adapter overrides it for its server's
+    /// cookie consent, as ASP.NET Core's does for <c>UseCookiePolicy</c>. Default: always.
+    /// </summary>
+    protected virtual bool MaySetCookie(string cookieName) => true;
+
+    /// <summary>
     /// Makes the response carry <paramref name="setCookieHeader"/> as the session's cookie, or no
     /// session cookie when <see langword="null"/>. <paramref name="cookieName"/> tells Satchel's own
     /// <c>Set-Cookie</c> from the application's.
@@ -30,6 +37,7 @@ public abstract class SessionCookieSink
     {
         if (HasStarted)
             throw new InvalidOperationException("The response has already started, so the session cookie can no longer be sent. Change the session before writing the response body.");
+        if (setCookieHeader is not null && !IsExpiry(setCookieHeader) && !MaySetCookie(cookieName)) setCookieHeader = null;
         var current = GetHeader("Set-Cookie");
         var kept = new List<string>(current.Length + 1);
         foreach (var value in current)
@@ -45,6 +53,8 @@ public abstract class SessionCookieSink
         }
         SetHeader("Set-Cookie", [.. kept]);
     }
+
+    private static bool IsExpiry(string setCookie) => setCookie.Contains("; Max-Age=0;", StringComparison.Ordinal);
 
     private static bool IsSessionCookie(string setCookie, string cookieName) =>
         setCookie.Length > cookieName.Length && setCookie[cookieName.Length] == '=' && setCookie.StartsWith(cookieName, StringComparison.Ordinal);

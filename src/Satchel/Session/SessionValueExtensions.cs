@@ -95,4 +95,20 @@ public static class SessionValueExtensions
         ArgumentNullException.ThrowIfNull(typeInfo);
         return session.ReplaceJsonAsync(key, JsonSerializer.SerializeToUtf8Bytes(expected, typeInfo), JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), cancellationToken);
     }
+
+    /// <summary>
+    /// Reads <paramref name="key"/> and removes it: a one-shot value, such as a flash message shown
+    /// once after a redirect. <c>default</c> when the session lacks it.
+    /// </summary>
+    [RequiresUnreferencedCode(ReflectionMessage)]
+    [RequiresDynamicCode(ReflectionMessage)]
+    public static T? Take<T>(this Session session, string key) => session.Take(key, DefaultTypeInfo<T>.Value);
+
+    /// <summary>Reads <paramref name="key"/> and removes it (see <see cref="Take{T}(Session, string)"/>).</summary>
+    public static T? Take<T>(this Session session, string key, JsonTypeInfo<T> typeInfo)
+    {
+        if (!session.TryGet(key, typeInfo, out var value)) return default;
+        session.Remove(key);
+        return value;
+    }
 }
