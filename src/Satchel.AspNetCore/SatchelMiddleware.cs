@@ -37,6 +37,8 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
     private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel");
     private int _sessionTakenWarned;
     private int _withheldWarned;
+    private int _proxyWarned;
+    private readonly bool _secureFollowsRequest = manager.Options.Cookie.Secure == CookieSecurePolicy.SameAsRequest && !manager.Options.Cookie.UseHostPrefix;
 
     /// <summary>The cookie policy withheld the session cookie (no consent yet, cookie not essential): said once.</summary>
     internal void CookieWithheld()
@@ -47,6 +49,12 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
 
     public async Task InvokeAsync(HttpContext context)
     {
+        // Behind a TLS-terminating proxy without UseForwardedHeaders(), the request looks like http
+        // and the cookie would go out without Secure: said once (express-session users know this one).
+        if (_secureFollowsRequest && !context.Request.IsHttps && _proxyWarned == 0
+            && string.Equals(context.Request.Headers["X-Forwarded-Proto"].ToString(), "https", StringComparison.OrdinalIgnoreCase)
+            && Interlocked.Exchange(ref _proxyWarned, 1) == 0)
+            LogForwardedHttpsIgnored(_logger);
         var cookies = context.Request.Headers.Cookie;
         var feature = new SatchelSessionFeature(context.Response, manager.Options.CommitOnServerError, manager.Options.Cookie.IsEssential ? null : this);
         Session session;
@@ -134,6 +142,9 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         Exclusive = 2,
         ReadOnly = 4,
     }
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "A request arrived over http with X-Forwarded-Proto: https, so the session cookie goes out without Secure. Behind a TLS-terminating proxy, add app.UseForwardedHeaders() (with the proxy among KnownProxies/KnownNetworks) before UseSatchel(), or set Satchel:Cookie:Secure to Always.")]
+    private static partial void LogForwardedHttpsIgnored(ILogger logger);
 
     [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "The cookie policy withheld the session cookie: consent is needed and the user has not given it, and Satchel:Cookie:IsEssential is false. Sessions start only after consent; set IsEssential for sessions the app needs (sign-in, cart).")]
     private static partial void LogCookieWithheld(ILogger logger);
