@@ -21,7 +21,7 @@ public class RedisFaultTests
                 app.MapHealthChecks("/health");
             },
             store: b => b.UseRedis($"{server.Endpoint},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000,connectRetry=1"),
-            setup: b => b.Services.AddHealthChecks().AddSatchelRedis());
+            setup: b => b.Services.AddHealthChecks().AddSatchelRedis().AddSatchelStore());
         await RedisReady.WaitAsync(app.Services.GetRequiredService<ISessionStore>());
         return app;
     }

@@ -1,0 +1,50 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Satchel.AspNetCore.Tests.Support;
+
+namespace Satchel.AspNetCore.Tests;
+
+/// <summary>AddSatchelStore(): one health check for any store, unhealthy while the store fails and healthy again after.</summary>
+public sealed class StoreHealthTests
+{
+    [Fact]
+    public async Task The_store_health_check_follows_the_store_down_and_back_up_and_names_its_error()
+    {
+        var store = new SwitchableStore(new MemorySessionStore());
+        await using var app = await SatchelApp.StartAsync(
+            a => a.MapHealthChecks("/health"),
+            store: s => s.UseStore(_ => store),
+            setup: b => b.Services.AddHealthChecks().AddSatchelStore());
+        using var client = app.NewRawClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+        store.Down = true;
+        var down = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        store.Down = false;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+        Assert.True(store.Loads >= 3);
+    }
+
+    private sealed class SwitchableStore(ISessionStore inner) : ISessionStore
+    {
+        public volatile bool Down;
+        public int Loads;
+
+        public SessionStoreGuarantees Guarantees => inner.Guarantees;
+
+        public async ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Loads);
+            if (Down) throw new IOException("connection refused by sessions-db");
+            return await inner.LoadAsync(key, now, touchInterval, cancellationToken);
+        }
+
+        public ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default) => inner.CreateAsync(key, record, cancellationToken);
+
+        public ValueTask<bool> UpdateAsync(SessionKey key, SessionChange change, CancellationToken cancellationToken = default) => inner.UpdateAsync(key, change, cancellationToken);
+
+        public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+    }
+}
