@@ -11,47 +11,39 @@ namespace Satchel.Redis;
 /// </summary>
 internal sealed class RedisScripts
 {
+    // The opening every script on a live session shares, written once: the session's times (and
+    // any extra fields the script reads, in t[4] on), whether it is live by the caller's clock
+    // (ARGV[1], ms) — returning `ended` when not — and `extend()`, which moves the expiry as any
+    // write does: min(now + idle, deadline).
+    private static string Live(string ended, string extraFields = "") => $$"""
+        local key, now = KEYS[1], tonumber(ARGV[1])
+        local t = redis.call('HMGET', key, '_a', '_i', '_d'{{extraFields}})
+        if not t[1] or not t[2] then return {{ended}} end
+        local idle = tonumber(t[2])
+        local deadline = t[3] and tonumber(t[3])
+        local function ends(from)
+          local e = from + idle
+          if deadline and deadline < e then e = deadline end
+          return e
+        end
+        if ends(tonumber(t[1])) <= now then return {{ended}} end
+        local function extend() redis.call('PEXPIREAT', key, ends(now)) end
+
+        """;
+
     // KEYS[1] session hash; ARGV: now (ms), the last access the caller read (ms).
     // The throttled expiry refresh of a read, run only when one is due: a read itself is a plain
-    // HGETALL. Refreshes only the hash the caller read (same last access, still live by the
-    // caller's clock), so a write in between, which moved the expiry itself, is left alone.
-    // Returns 1 when it refreshed, 0 when not.
-    public const string TouchSource = """
-        local t = redis.call('HMGET', KEYS[1], '_a', '_i', '_d')
-        if t[1] ~= ARGV[2] or not t[2] then return 0 end
-        local now, idle = tonumber(ARGV[1]), tonumber(t[2])
-        local deadline = t[3] and tonumber(t[3])
-        local ends = tonumber(t[1]) + idle
-        if deadline and deadline < ends then ends = deadline end
-        if ends <= now then return 0 end
-        ends = now + idle
-        if deadline and deadline < ends then ends = deadline end
-        redis.call('HSET', KEYS[1], '_a', ARGV[1])
-        redis.call('PEXPIREAT', KEYS[1], ends)
+    // HGETALL. Refreshes only the hash the caller read (same last access), so a write in between,
+    // which moved the expiry itself, is left alone. Returns 1 when it refreshed, 0 when not.
+    public static readonly string TouchSource = Live("0") + """
+        if t[1] ~= ARGV[2] then return 0 end
+        redis.call('HSET', key, '_a', ARGV[1])
+        extend()
         return 1
         """;
 
-    // The opening of the one-step value scripts: the session's times and the value, and whether
-    // the session is live by the caller's clock; 'extend' moves the expiry as any write does.
-    private const string ValuePrelude = """
-        local key, now = KEYS[1], tonumber(ARGV[1])
-        local t = redis.call('HMGET', key, '_a', '_i', '_d', ARGV[2])
-        if not t[1] or not t[2] then return {0} end
-        local idle = tonumber(t[2])
-        local deadline = t[3] and tonumber(t[3])
-        local ends = tonumber(t[1]) + idle
-        if deadline and deadline < ends then ends = deadline end
-        if ends <= now then return {0} end
-        local function extend()
-          local e = now + idle
-          if deadline and deadline < e then e = deadline end
-          redis.call('PEXPIREAT', key, e)
-        end
-
-        """;
-
     // KEYS[1] session hash; ARGV: now, field, by. Returns {0} (no live session), {1, sum} or {2} (not a whole number, or overflow).
-    public const string IncrementSource = ValuePrelude + """
+    public static readonly string IncrementSource = Live("{0}", ", ARGV[2]") + """
         if t[4] and not string.match(t[4], '^%-?%d+$') then return {2} end
         local sum = redis.pcall('HINCRBY', key, ARGV[2], ARGV[3])
         if type(sum) == 'table' and sum.err then return {2} end
@@ -62,7 +54,7 @@ internal sealed class RedisScripts
 
     // KEYS[1] session hash; ARGV: now, field, expected given ('1'/'0'), expected, value.
     // Returns {0} (no live session), {1} (set) or {2, current} (differed; current absent when the field is).
-    public const string ReplaceSource = ValuePrelude + """
+    public static readonly string ReplaceSource = Live("{0}", ", ARGV[2]") + """
         local current = t[4]
         if (ARGV[3] == '1' and current ~= ARGV[4]) or (ARGV[3] == '0' and current) then return {2, current} end
         redis.call('HSET', key, '_a', ARGV[1], ARGV[2], ARGV[5])
@@ -74,24 +66,11 @@ internal sealed class RedisScripts
     // The common write: values only, no clear, no new metadata. The lean twin of the commit script
     // below (same checks, same result), with no argument table built: a write's share of the
     // shared Redis's CPU is mostly this script, and this shape costs about 30 % less of it.
-    public const string UpdateValuesSource = """
-        local key = KEYS[1]
-        local t = redis.call('HMGET', key, '_a', '_i', '_d')
-        if not t[1] or not t[2] then return 0 end
-        local now, idle = tonumber(ARGV[1]), tonumber(t[2])
-        local deadline = t[3] and tonumber(t[3])
-        local ends = tonumber(t[1]) + idle
-        if deadline and deadline < ends then ends = deadline end
-        if ends <= now then
-          redis.call('DEL', key)
-          return 0
-        end
+    public static readonly string UpdateValuesSource = Live("0") + """
         local last = 2 + 2 * tonumber(ARGV[2])
         if #ARGV > last then redis.call('HDEL', key, unpack(ARGV, last + 1)) end
         redis.call('HSET', key, '_a', ARGV[1], unpack(ARGV, 3, last))
-        ends = now + idle
-        if deadline and deadline < ends then ends = deadline end
-        redis.call('PEXPIREAT', key, ends)
+        extend()
         return 1
         """;
 
