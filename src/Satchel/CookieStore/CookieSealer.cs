@@ -27,7 +27,7 @@ internal sealed class CookieSealer : IDisposable
 
     public CookieSealer(IEnumerable<string> secrets, string cookieName)
     {
-        _keys = [.. secrets.Select(s => HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(s), 32, info: Purpose))];
+        _keys = SessionKeyRing.DeriveKeys(secrets, Purpose);
         _name = Encoding.UTF8.GetBytes(cookieName);
         _ciphers = new(() => [.. _keys.Select(k => new AesGcm(k, TagLength))], trackAllValues: true);
     }

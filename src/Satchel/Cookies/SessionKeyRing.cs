@@ -39,11 +39,17 @@ internal sealed class SessionKeyRing : IDisposable
 
     public static SessionKeyRing FromSecrets(IEnumerable<string> secrets)
     {
-        // HKDF gives each purpose its own key, so a secret can later also key other primitives.
-        var keys = secrets.Select(s => HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(s), 32, info: Purpose)).ToArray();
+        var keys = DeriveKeys(secrets, Purpose);
         if (keys.Length == 0) throw new ArgumentException("At least one secret is needed.", nameof(secrets));
         return new SessionKeyRing(keys);
     }
+
+    /// <summary>
+    /// A 256-bit key per secret for one <paramref name="purpose"/> (HKDF-SHA256): each primitive a
+    /// secret keys — signing here, the cookie store's encryption — gets a key of its own.
+    /// </summary>
+    public static byte[][] DeriveKeys(IEnumerable<string> secrets, byte[] purpose) =>
+        [.. secrets.Select(s => HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(s), 32, info: purpose))];
 
     public static SessionKeyRing Random() => new([RandomNumberGenerator.GetBytes(32)]);
 
