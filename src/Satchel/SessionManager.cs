@@ -34,6 +34,7 @@ public sealed class SessionManager : IDisposable
             (store, _ownedStore) = (memory, memory);
         }
         Store = store;
+        RequestBound = store as IRequestBoundStore;
         Limits = new SessionLimits(options);
         Failures = new StoreFailureHandler(options.StoreFailurePolicy, store.GetType().Name, Logger);
         InvalidCookies = new InvalidCookieTracker(options, Time, Logger);
@@ -101,6 +102,9 @@ public sealed class SessionManager : IDisposable
         _ownedStore?.Dispose();
         KeyRing.Dispose();
     }
+
+    /// <summary>The store, when its sessions travel with the request (the cookie store); null for a server-side store.</summary>
+    internal IRequestBoundStore? RequestBound { get; }
 
     internal TimeProvider Time { get; }
 

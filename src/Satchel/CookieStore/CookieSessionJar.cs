@@ -7,7 +7,7 @@ namespace Satchel;
 /// carried (opened on first use, for the key the session asks about) and the one the response
 /// will carry. Every change seals the record again and replaces the response's data cookie.
 /// </summary>
-internal sealed class CookieSessionJar(CookieSessionStore store, string? cookieHeader, SessionCookieSink? sink, bool secure) : ISessionStore, ISessionSizeCheck
+internal sealed class CookieSessionJar(CookieSessionStore store, string? cookieHeader, SessionCookieSink? sink, bool secure) : IRequestView
 {
     private bool _opened;           // the request's data cookie has been read
     private SessionKey _key;        // the session the jar holds (request's or written in this request)

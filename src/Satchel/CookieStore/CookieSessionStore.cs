@@ -60,7 +60,7 @@ public sealed class CookieSessionStore : ISessionStore, IRequestBoundStore, IDis
     /// <summary>Releases the ciphers (one per secret and thread).</summary>
     public void Dispose() => Sealer.Dispose();
 
-    ISessionStore IRequestBoundStore.ForRequest(string? cookieHeader, SessionCookieSink? sink, bool secure) => new CookieSessionJar(this, cookieHeader, sink, secure);
+    IRequestView IRequestBoundStore.ForRequest(string? cookieHeader, SessionCookieSink? sink, bool secure) => new CookieSessionJar(this, cookieHeader, sink, secure);
 
     /// <summary>Outside a request there is no cookie to read: nothing loads.</summary>
     public ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default) => new((SessionRecord?)null);
@@ -100,17 +100,4 @@ public sealed class CookieSessionStore : ISessionStore, IRequestBoundStore, IDis
         private static SessionKey KeyOf(string userId) =>
             SessionKey.FromBytes(SHA256.HashData(Encoding.UTF8.GetBytes("Satchel cookie store revocation\0" + userId)));
     }
-}
-
-/// <summary>A store whose sessions travel with the request (the cookie store): each request's session works on a view of its own.</summary>
-internal interface IRequestBoundStore
-{
-    ISessionStore ForRequest(string? cookieHeader, SessionCookieSink? sink, bool secure);
-}
-
-/// <summary>A store that holds less than <see cref="SatchelOptions.MaxSessionBytes"/>: the session checks every write against it.</summary>
-internal interface ISessionSizeCheck
-{
-    /// <exception cref="SessionLimitExceededException">A session of <paramref name="packedBytes"/> of values would not fit.</exception>
-    void CheckFits(string what, SessionMetadata metadata, int packedBytes, DateTimeOffset now);
 }

@@ -28,7 +28,7 @@ public sealed class Session : IAsyncDisposable
         ClientAddress = clientAddress;
         _request = RequestCookie.Read(manager, cookieHeader, clientAddress);
         _identity = _request.Verified;
-        _store = manager.Store is IRequestBoundStore bound ? bound.ForRequest(cookieHeader, sink, manager.IsSecure(isHttps)) : manager.Store;
+        _store = manager.RequestBound?.ForRequest(cookieHeader, sink, manager.IsSecure(isHttps)) ?? manager.Store;
     }
 
     /// <summary>
@@ -368,21 +368,9 @@ public sealed class Session : IAsyncDisposable
     public async ValueTask<long> IncrementAsync(string key, long by = 1, CancellationToken cancellationToken = default)
     {
         var atomics = Atomics(key);
-        // Not loaded yet: one round trip to the store, no load. A session the store does not hold
-        // (unknown, ended) answers null and takes the ordinary path below.
-        if (_phase == Phase.Unloaded
-            && await InStoreAsync(key, (store, session, now) => store.IncrementAsync(session, key, by, now, cancellationToken), cancellationToken).ConfigureAwait(false) is { } quick)
-            return quick;
-        await LoadForAtomicAsync(key, cancellationToken).ConfigureAwait(false);
-        if (_phase == Phase.Stored)
-        {
-            if (await InStoreAsync(key, (store, session, now) => store.IncrementAsync(session, key, by, now, cancellationToken), cancellationToken).ConfigureAwait(false) is { } sum)
-            {
-                _values.AdoptStored(key, System.Text.Encoding.UTF8.GetBytes(sum.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                return sum;
-            }
-            EndedUnderUs();
-        }
+        if (await OneStepAsync(key, atomics, (store, session, now) => store.IncrementAsync(session, key, by, now, cancellationToken),
+                sum => System.Text.Encoding.UTF8.GetBytes(sum.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false) is { } stored)
+            return stored;
         // A session the store does not hold yet: nobody else can see it, so an ordinary change.
         var present = _values.TryGet(key, out var current);
         (byte[] json, long value) next;
@@ -410,22 +398,12 @@ public sealed class Session : IAsyncDisposable
     /// <exception cref="ArgumentException"><paramref name="utf8Json"/> is not one JSON value.</exception>
     public async ValueTask<bool> ReplaceJsonAsync(string key, ReadOnlyMemory<byte>? expectedJson, ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default)
     {
-        Atomics(key);
+        var atomics = Atomics(key);
         SessionJson.EnsureOneValue(key, utf8Json.Span);
         _manager.Limits.Check(key, utf8Json.Length);
-        if (_phase == Phase.Unloaded
-            && await InStoreAsync(key, (store, session, now) => store.ReplaceAsync(session, key, expectedJson, utf8Json, now, cancellationToken), cancellationToken).ConfigureAwait(false) is { } quick)
-            return quick.Replaced;
-        await LoadForAtomicAsync(key, cancellationToken).ConfigureAwait(false);
-        if (_phase == Phase.Stored)
-        {
-            if (await InStoreAsync(key, (store, session, now) => store.ReplaceAsync(session, key, expectedJson, utf8Json, now, cancellationToken), cancellationToken).ConfigureAwait(false) is { } swap)
-            {
-                _values.AdoptStored(key, swap.Current);
-                return swap.Replaced;
-            }
-            EndedUnderUs();
-        }
+        if (await OneStepAsync(key, atomics, (store, session, now) => store.ReplaceAsync(session, key, expectedJson, utf8Json, now, cancellationToken),
+                swap => swap.Current, cancellationToken).ConfigureAwait(false) is { } stored)
+            return stored.Replaced;
         var present = _values.TryGet(key, out var current);
         if (!AtomicValues.Matches(current, present, expectedJson)) return false;
         SetOwnedJson(key, utf8Json.ToArray());
@@ -442,21 +420,32 @@ public sealed class Session : IAsyncDisposable
         return atomics;
     }
 
-    // One step in the store, for a session the store holds: unloaded with a valid cookie, or
-    // loaded as stored. Null when it does not apply, or the store holds no such session.
-    private async ValueTask<T?> InStoreAsync<T>(string key, Func<ISessionAtomicValues, SessionKey, DateTimeOffset, ValueTask<T?>> step, CancellationToken cancellationToken) where T : struct
+    // The path of every one-step change. Not loaded yet: straight to the store, one round trip and
+    // no load. Loaded and stored: to the store, and the result into the loaded view (held: the JSON
+    // the key now holds). Null when the store holds no such session (none, unknown, ended under
+    // us): the caller then makes the change locally, in a session nobody else can see yet.
+    private async ValueTask<T?> OneStepAsync<T>(string key, ISessionAtomicValues atomics, Func<ISessionAtomicValues, SessionKey, DateTimeOffset, ValueTask<T?>> step,
+        Func<T, ReadOnlyMemory<byte>?> held, CancellationToken cancellationToken) where T : struct
     {
-        var target = _phase switch
+        if (_phase == Phase.Unloaded && await InStoreAsync(atomics, _request.Key, key, step, cancellationToken).ConfigureAwait(false) is { } quick) return quick;
+        await LoadForAtomicAsync(key, cancellationToken).ConfigureAwait(false);
+        if (_phase != Phase.Stored) return null;
+        if (await InStoreAsync(atomics, _identity!.Key, key, step, cancellationToken).ConfigureAwait(false) is { } done)
         {
-            Phase.Unloaded when _request.IsValid => _request.Key,
-            Phase.Stored => _identity!.Key,
-            _ => (SessionKey?)null,
-        };
-        if (target is not { } sessionKey) return null;
+            _values.AdoptStored(key, held(done));
+            return done;
+        }
+        EndedUnderUs();
+        return null;
+    }
+
+    private async ValueTask<T?> InStoreAsync<T>(ISessionAtomicValues atomics, SessionKey sessionKey, string key, Func<ISessionAtomicValues, SessionKey, DateTimeOffset, ValueTask<T?>> step, CancellationToken cancellationToken) where T : struct
+    {
+        if (_phase == Phase.Unloaded && !_request.IsValid) return null;
         T? result;
         try
         {
-            result = await step(_store.GetCapability<ISessionAtomicValues>()!, sessionKey, _manager.Time.GetUtcNow()).ConfigureAwait(false);
+            result = await step(atomics, sessionKey, _manager.Time.GetUtcNow()).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {
@@ -551,7 +540,7 @@ public sealed class Session : IAsyncDisposable
     // A store that holds less than the configured limits (the cookie store) checks each write, so
     // the request that overfills the session learns it at the write, not at a commit after the response.
     private void CheckFits(string what, SessionMetadata metadata, int packedBytes) =>
-        (_store as ISessionSizeCheck)?.CheckFits(what, metadata, packedBytes, _manager.Time.GetUtcNow());
+        (_store as IRequestView)?.CheckFits(what, metadata, packedBytes, _manager.Time.GetUtcNow());
 
     private void BeginWrite()
     {
@@ -605,11 +594,11 @@ public sealed class Session : IAsyncDisposable
     {
         if (_pending is null) return;
         _cookie.Send(_manager, CookieToSend(final: false), tooLateIsFine: false);
-        if (_store is not CookieSessionJar jar || _phase == Phase.Degraded) return;
+        if (_store is not IRequestView view || _phase == Phase.Degraded) return;
         if (_identity is { } identity && (_phase == Phase.Stored || _values.HasContent))
-            jar.Preview(identity.Key, _values.ToRecord(_manager.Time.GetUtcNow(), Metadata));
+            view.Preview(identity.Key, _values.ToRecord(_manager.Time.GetUtcNow(), Metadata));
         else if (_closing.HasFlag(Closing.Destroyed))
-            jar.Preview(_request.Key, null);
+            view.Preview(_request.Key, null);
     }
 
     private void Fail(Exception ex, string operation)
