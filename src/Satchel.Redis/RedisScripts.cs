@@ -13,21 +13,20 @@ internal sealed class RedisScripts
 {
     // The opening every script on a live session shares, written once: the session's times (and
     // any extra fields the script reads, in t[4] on), whether it is live by the caller's clock
-    // (ARGV[1], ms) — returning `ended` when not — and `extend()`, which moves the expiry as any
-    // write does: min(now + idle, deadline).
+    // (ARGV[1], ms) — returning `ended` when not — and `extended`, the expiry a write moves it to:
+    // min(now + idle, deadline). Plain locals, no Lua functions: a closure per call costs Redis
+    // about 7 % more per write (redis-benchmark).
     private static string Live(string ended, string extraFields = "") => $$"""
         local key, now = KEYS[1], tonumber(ARGV[1])
         local t = redis.call('HMGET', key, '_a', '_i', '_d'{{extraFields}})
         if not t[1] or not t[2] then return {{ended}} end
         local idle = tonumber(t[2])
         local deadline = t[3] and tonumber(t[3])
-        local function ends(from)
-          local e = from + idle
-          if deadline and deadline < e then e = deadline end
-          return e
-        end
-        if ends(tonumber(t[1])) <= now then return {{ended}} end
-        local function extend() redis.call('PEXPIREAT', key, ends(now)) end
+        local ends = tonumber(t[1]) + idle
+        if deadline and deadline < ends then ends = deadline end
+        if ends <= now then return {{ended}} end
+        local extended = now + idle
+        if deadline and deadline < extended then extended = deadline end
 
         """;
 
@@ -38,7 +37,7 @@ internal sealed class RedisScripts
     public static readonly string TouchSource = Live("0") + """
         if t[1] ~= ARGV[2] then return 0 end
         redis.call('HSET', key, '_a', ARGV[1])
-        extend()
+        redis.call('PEXPIREAT', key, extended)
         return 1
         """;
 
@@ -48,7 +47,7 @@ internal sealed class RedisScripts
         local sum = redis.pcall('HINCRBY', key, ARGV[2], ARGV[3])
         if type(sum) == 'table' and sum.err then return {2} end
         redis.call('HSET', key, '_a', ARGV[1])
-        extend()
+        redis.call('PEXPIREAT', key, extended)
         return {1, sum}
         """;
 
@@ -58,7 +57,7 @@ internal sealed class RedisScripts
         local current = t[4]
         if (ARGV[3] == '1' and current ~= ARGV[4]) or (ARGV[3] == '0' and current) then return {2, current} end
         redis.call('HSET', key, '_a', ARGV[1], ARGV[2], ARGV[5])
-        extend()
+        redis.call('PEXPIREAT', key, extended)
         return {1}
         """;
 
@@ -70,7 +69,7 @@ internal sealed class RedisScripts
         local last = 2 + 2 * tonumber(ARGV[2])
         if #ARGV > last then redis.call('HDEL', key, unpack(ARGV, last + 1)) end
         redis.call('HSET', key, '_a', ARGV[1], unpack(ARGV, 3, last))
-        extend()
+        redis.call('PEXPIREAT', key, extended)
         return 1
         """;
 
