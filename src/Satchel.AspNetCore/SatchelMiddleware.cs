@@ -40,23 +40,32 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
     private int _proxyWarned;
     private readonly bool _secureFollowsRequest = manager.Options.Cookie.Secure == CookieSecurePolicy.SameAsRequest && !manager.Options.Cookie.UseHostPrefix;
 
-    /// <summary>The cookie policy withheld the session cookie (no consent yet, cookie not essential): said once.</summary>
-    internal void CookieWithheld()
-    {
-        if (Interlocked.Exchange(ref _withheldWarned, 1) == 0) LogCookieWithheld(_logger);
-    }
+    private readonly bool _essential = manager.Options.Cookie.IsEssential;
     private readonly string _throttledRetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
-    public async Task InvokeAsync(HttpContext context)
+    /// <summary>
+    /// Whether a response may carry a cookie that stores the session, asked only when one is about
+    /// to go out (not per request). A non-essential cookie waits for consent under UseCookiePolicy
+    /// with CheckConsentNeeded, as cookies appended through Response.Cookies do (Satchel writes the
+    /// header itself). Behind a TLS-terminating proxy without UseForwardedHeaders(), the request
+    /// looks like http and the cookie would go out without Secure (express-session users know this
+    /// one). Each is said once.
+    /// </summary>
+    internal bool MaySetCookie(HttpContext context)
     {
-        // Behind a TLS-terminating proxy without UseForwardedHeaders(), the request looks like http
-        // and the cookie would go out without Secure: said once (express-session users know this one).
         if (_secureFollowsRequest && !context.Request.IsHttps && _proxyWarned == 0
             && string.Equals(context.Request.Headers["X-Forwarded-Proto"].ToString(), "https", StringComparison.OrdinalIgnoreCase)
             && Interlocked.Exchange(ref _proxyWarned, 1) == 0)
             LogForwardedHttpsIgnored(_logger);
+        if (_essential || context.Features.Get<ITrackingConsentFeature>() is not { IsConsentNeeded: true, HasConsent: false }) return true;
+        if (Interlocked.Exchange(ref _withheldWarned, 1) == 0) LogCookieWithheld(_logger);
+        return false;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
         var cookies = context.Request.Headers.Cookie;
-        var feature = new SatchelSessionFeature(context.Response, manager.Options.CommitOnServerError, manager.Options.Cookie.IsEssential ? null : this);
+        var feature = new SatchelSessionFeature(context.Response, manager.Options.CommitOnServerError, this);
         Session session;
         try
         {

@@ -10,8 +10,8 @@ namespace Satchel.AspNetCore;
 /// </summary>
 /// <param name="response">The request's response.</param>
 /// <param name="commitOnServerError">Whether a 5xx response still saves the session (<see cref="SatchelOptions.CommitOnServerError"/>).</param>
-/// <param name="consent">The cookie's <see cref="SessionCookieOptions.IsEssential"/> and where to report a cookie the policy withheld; null when the cookie is essential.</param>
-internal sealed class SatchelSessionFeature(HttpResponse response, bool commitOnServerError, SatchelMiddleware? consent) : SessionCookieSink, ISessionFeature
+/// <param name="middleware">The middleware, which decides whether a storing cookie may go out (consent, and a proxy warning).</param>
+internal sealed class SatchelSessionFeature(HttpResponse response, bool commitOnServerError, SatchelMiddleware middleware) : SessionCookieSink, ISessionFeature
 {
     /// <summary>
     /// The request's one commit, from whichever comes first: the end of the pipeline or the
@@ -42,12 +42,6 @@ internal sealed class SatchelSessionFeature(HttpResponse response, bool commitOn
 
     protected override void SetHeader(string name, string[] values) => response.Headers[name] = values;
 
-    // UseCookiePolicy with CheckConsentNeeded: a non-essential cookie waits for the user's consent,
-    // as it does for cookies appended through Response.Cookies (Satchel writes the header itself).
-    protected override bool MaySetCookie(string cookieName)
-    {
-        if (consent is null || response.HttpContext.Features.Get<ITrackingConsentFeature>() is not { IsConsentNeeded: true, HasConsent: false }) return true;
-        consent.CookieWithheld();
-        return false;
-    }
+    protected override bool MaySetCookie(string cookieName) => middleware.MaySetCookie(response.HttpContext);
+
 }
