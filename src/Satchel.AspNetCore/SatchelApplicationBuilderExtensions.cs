@@ -13,7 +13,9 @@ public static class SatchelApplicationBuilderExtensions
     /// <summary>
     /// Gives every request a Satchel session: <c>HttpContext.Session</c>, <c>HttpContext.GetSession()</c>
     /// and <see cref="global::Satchel.Session"/> parameters. Put it before the endpoints that use sessions. Checks
-    /// the options now, so a misconfiguration stops the app at startup.
+    /// the options now, so a misconfiguration stops the app at startup. With
+    /// <see cref="SatchelOptions.RegenerateOnSignIn"/> (the default), every cookie authentication
+    /// scheme's sign-in rotates the session token and its sign-out destroys the session.
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>AddSatchel()</c> was not called, or the options are invalid.</exception>
     public static IApplicationBuilder UseSatchel(this IApplicationBuilder app)
@@ -26,6 +28,9 @@ public static class SatchelApplicationBuilderExtensions
             app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel").LogWarning(
                 new EventId(502, "AspNetCoreSessionRegistered"),
                 "services.AddSession() is registered beside Satchel. Satchel serves HttpContext.Session; remove AddSession() and UseSession(), or ASP.NET Core's session takes HttpContext.Session back wherever UseSession() runs after UseSatchel().");
+        var manager = app.ApplicationServices.GetRequiredService<SessionManager>();
+        if (manager.Options.RegenerateOnSignIn)
+            SignInRotation.Hook(app.ApplicationServices, app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel"));
         return app.UseMiddleware<SatchelMiddleware>();
     }
 }

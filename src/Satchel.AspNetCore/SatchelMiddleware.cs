@@ -40,6 +40,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
     private int _proxyWarned;
     private readonly bool _secureFollowsRequest = manager.Options.Cookie.Secure == CookieSecurePolicy.SameAsRequest && !manager.Options.Cookie.UseHostPrefix;
 
+    private readonly string? _tokenHeader = manager.Options.TokenHeader;
     private readonly bool _essential = manager.Options.Cookie.IsEssential;
     private readonly string _throttledRetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
@@ -70,7 +71,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         try
         {
             session = manager.Open(cookies.Count <= 1 ? cookies.ToString() : string.Join("; ", cookies.ToArray()), context.Request.IsHttps,
-                context.Connection.RemoteIpAddress?.ToString(), feature);
+                context.Connection.RemoteIpAddress?.ToString(), feature, HeaderToken(context.Request));
         }
         catch (SessionThrottledException)
         {
@@ -135,6 +136,10 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
             context.Features.Set<ISessionFeature>(null);
         }
     }
+
+    // The request's token header, when the app accepts one and the request carries it (empty included).
+    private string? HeaderToken(HttpRequest request) =>
+        _tokenHeader is not null && request.Headers.TryGetValue(_tokenHeader, out var value) ? value.ToString() : null;
 
     private SessionUse SessionUseOf(Endpoint endpoint) =>
         _sessionUse.GetOrAdd(endpoint, static e =>

@@ -45,4 +45,7 @@ internal sealed class SqliteSchema(string table)
 
     /// <summary>One batch of the sweep: $now, $batch.</summary>
     public string Sweep { get; } = $"DELETE FROM {table} WHERE key IN (SELECT key FROM {table} WHERE expires <= $now ORDER BY expires LIMIT $batch)";
+
+    /// <summary>The same batch of the sweep, giving back what it removed: key, user_id, last_access, expires.</summary>
+    public string SweepReturning { get; } = $"DELETE FROM {table} WHERE key IN (SELECT key FROM {table} WHERE expires <= $now ORDER BY expires LIMIT $batch) RETURNING key, user_id, last_access, expires";
 }

@@ -15,7 +15,7 @@ namespace Satchel.Sqlite;
 /// session. WAL mode lets reads run beside a write. Expired rows are removed in the background in
 /// small batches. The calls run synchronously: SQLite is a local file, not a network round trip.
 /// </summary>
-public sealed partial class SqliteSessionStore : ISessionStore, ISessionUserIndex, ISessionAtomicValues, IDisposable
+public sealed partial class SqliteSessionStore : ISessionStore, ISessionUserIndex, ISessionAtomicValues, ISessionExpiryEvents, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteSessionStoreOptions _options;
@@ -62,6 +62,9 @@ public sealed partial class SqliteSessionStore : ISessionStore, ISessionUserInde
         DatabasePath = databasePath;
         _sweeper = _time.CreateTimer(static s => ((SqliteSessionStore)s!).SweepInBackground(), this, _options.SweepInterval, _options.SweepInterval);
     }
+
+    /// <inheritdoc />
+    public event Action<ExpiredSession>? Expired;
 
     /// <summary>The database file the store uses.</summary>
     public string DatabasePath { get; }
@@ -183,16 +186,35 @@ public sealed partial class SqliteSessionStore : ISessionStore, ISessionUserInde
     {
         var removed = 0;
         using var lease = Rent();
-        var sweep = lease.Value.Command(_sql.Sweep);
+        // Told to a listener: the rows come back from the DELETE itself, so nothing is read twice.
+        var reported = Expired is null ? null : new List<ExpiredSession>();
+        var sweep = lease.Value.Command(reported is null ? _sql.Sweep : _sql.SweepReturning);
         Bind(sweep, "$batch", _options.SweepBatchSize);
         while (!Volatile.Read(ref _disposed))
         {
             Bind(sweep, "$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
-            var batch = sweep.ExecuteNonQuery();
+            var batch = reported is null ? sweep.ExecuteNonQuery() : SweepReporting(sweep, reported);
             removed += batch;
             if (batch < _options.SweepBatchSize) break;
         }
         return removed;
+    }
+
+    // One batch of the sweep whose removed rows are told to Expired, after its statement is done.
+    private int SweepReporting(SqliteCommand sweep, List<ExpiredSession> removed)
+    {
+        removed.Clear();
+        using (var reader = sweep.ExecuteReader())
+        {
+            while (reader.Read())
+                removed.Add(new ExpiredSession(SessionKey.FromBytes(reader.GetFieldValue<byte[]>(0)), reader.IsDBNull(1) ? null : reader.GetString(1),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+        }
+        if (Expired is { } expired)
+        {
+            foreach (var session in removed) expired(session);
+        }
+        return removed.Count;
     }
 
     /// <summary>Stops the background sweep and closes the store's connections.</summary>

@@ -37,6 +37,28 @@ public sealed class SatchelOptions
     /// <summary>The session cookie's settings.</summary>
     public SessionCookieOptions Cookie { get; } = new();
 
+    /// <summary>
+    /// A request header that may carry the session token instead of the cookie, for API and mobile
+    /// clients that keep no cookies (for example <c>X-Session-Token</c>). Default <see langword="null"/>:
+    /// cookies only. A request that carries the header uses it both ways: the token is read from it
+    /// (signed, verified and strict like the cookie) and a new or rotated token comes back in the
+    /// same response header, with no cookie set; an empty value back means the session ended. A
+    /// client starts by sending the header empty. Requests without it use the cookie as before.
+    /// Needs a server-side store (not the cookie store).
+    /// </summary>
+    public string? TokenHeader { get; set; }
+
+    /// <summary>
+    /// Whether ASP.NET Core authentication's sign-in rotates the session token, and its sign-out
+    /// destroys the session (Satchel.AspNetCore, for cookie authentication schemes, ASP.NET Core
+    /// Identity's included). Default <see langword="true"/>: an app cannot forget either, the
+    /// mistake behind session fixation (Passport's CVE-2022-25896).
+    /// </summary>
+    public bool RegenerateOnSignIn { get; set; } = true;
+
+    /// <summary>Handlers for sessions created, regenerated, destroyed and expired.</summary>
+    public SessionEvents Events { get; set; } = new();
+
     /// <summary>What a request gets when the store fails. Default <see cref="StoreFailurePolicy.Fail"/>.</summary>
     public StoreFailurePolicy StoreFailurePolicy { get; set; } = StoreFailurePolicy.Fail;
 
@@ -76,7 +98,7 @@ public sealed class SatchelOptions
     /// <summary>
     /// Invalid session cookies (malformed, wrongly signed, unknown to the store) one client may
     /// send within <see cref="InvalidCookieWindow"/> before Satchel logs a warning (event 12),
-    /// counts it in <c>satchel.cookies.bursts</c> and asks <see cref="OnInvalidCookieBurst"/>.
+    /// counts it in <c>satchel.cookie.rejection_bursts</c> and asks <see cref="OnInvalidCookieBurst"/>.
     /// Default 20. Needs the adapter to know the client's address (both built-in adapters do).
     /// </summary>
     public int InvalidCookieLimit { get; set; } = 20;
@@ -115,6 +137,9 @@ public sealed class SatchelOptions
             else if (Secrets[i].Length < SessionKeyRing.MinimumSecretLength)
                 errors.Add($"Satchel:Secrets:{i} is {Secrets[i].Length} characters, shorter than {SessionKeyRing.MinimumSecretLength}; use a random value, e.g. the output of `openssl rand -base64 48`.");
         }
+        if (Events is null) errors.Add("Satchel:Events must not be null.");
+        if (TokenHeader is { } header && (header.Length == 0 || header.Any(c => c <= ' ' || c >= 127 || c == ':')))
+            errors.Add($"Satchel:TokenHeader must be a header name (letters, digits and dashes, e.g. X-Session-Token); was '{header}'.");
         Cookie.Validate(errors);
         if (errors.Count > 0)
             throw new InvalidOperationException("Invalid Satchel options: " + string.Join(" ", errors));

@@ -12,7 +12,7 @@ public sealed class SessionAdmin(SessionManager manager)
     public async ValueTask<IReadOnlyList<SessionInfo>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        var stored = await Index.ListByUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var stored = await ListStoredAsync(userId, cancellationToken).ConfigureAwait(false);
         return [.. stored
             .Select(s => new SessionInfo(s.Key.Id, userId, s.Metadata.Created, s.LastAccess, s.Metadata.ExpiresAt(s.LastAccess), s.Metadata.Persistent, s.Metadata.UserAgent))
             .OrderByDescending(s => s.LastSeen)];
@@ -23,10 +23,10 @@ public sealed class SessionAdmin(SessionManager manager)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
-        var stored = await Index.ListByUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var stored = await ListStoredAsync(userId, cancellationToken).ConfigureAwait(false);
         var match = stored.FirstOrDefault(s => s.Key.Id == sessionId);
         if (match is null) return false;
-        await manager.Store.DeleteAsync(match.Key, cancellationToken).ConfigureAwait(false);
+        await EndAsync(match.Key, userId, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -46,18 +46,27 @@ public sealed class SessionAdmin(SessionManager manager)
         {
             if (exceptSessionId is not null)
                 throw new NotSupportedException($"The session store {manager.Store.GetType().Name} revokes all of a user's sessions at once and cannot spare one: pass no exceptSessionId, then call session.RegenerateAsync() in the same request to keep the current browser signed in.");
-            await revocation.RevokeUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await StoreCall.Start(manager, StoreCall.Revoke, null).Of(revocation.RevokeUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
             return 0;
         }
-        var stored = await Index.ListByUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var stored = await ListStoredAsync(userId, cancellationToken).ConfigureAwait(false);
         var revoked = 0;
         foreach (var session in stored)
         {
             if (session.Key.Id == exceptSessionId) continue;
-            await manager.Store.DeleteAsync(session.Key, cancellationToken).ConfigureAwait(false);
+            await EndAsync(session.Key, userId, cancellationToken).ConfigureAwait(false);
             revoked++;
         }
         return revoked;
+    }
+
+    private ValueTask<IReadOnlyList<StoredSession>> ListStoredAsync(string userId, CancellationToken cancellationToken) =>
+        StoreCall.Start(manager, StoreCall.List, null).Of(Index.ListByUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken));
+
+    private async ValueTask EndAsync(SessionKey key, string userId, CancellationToken cancellationToken)
+    {
+        await StoreCall.Start(manager, StoreCall.Delete, key).Of(manager.Store.DeleteAsync(key, cancellationToken)).ConfigureAwait(false);
+        await manager.RaiseAsync(SessionEventKind.Destroyed, key, userId).ConfigureAwait(false);
     }
 
     private ISessionUserIndex Index => manager.Store.GetCapability<ISessionUserIndex>()

@@ -14,6 +14,7 @@ namespace Satchel;
 public sealed class SessionManager : IDisposable
 {
     private readonly IDisposable? _ownedStore;
+    private readonly ISessionExpiryEvents? _expiry;
 
     /// <summary>A manager with default options on a new memory store.</summary>
     public SessionManager() : this(new SatchelOptions()) { }
@@ -34,9 +35,13 @@ public sealed class SessionManager : IDisposable
             (store, _ownedStore) = (memory, memory);
         }
         Store = store;
+        StoreName = store.GetType().Name;
         RequestBound = store as IRequestBoundStore;
+        if (RequestBound is not null && options.TokenHeader is not null)
+            throw new InvalidOperationException(
+                $"Satchel:TokenHeader is set, but the session store {StoreName} keeps sessions in cookies, which clients of header tokens do not keep. Use a server-side store (memory, Redis, SQLite) for header tokens.");
         Limits = new SessionLimits(options);
-        Failures = new StoreFailureHandler(options.StoreFailurePolicy, store.GetType().Name, Logger);
+        Failures = new StoreFailureHandler(options.StoreFailurePolicy, StoreName, Logger);
         InvalidCookies = new InvalidCookieTracker(options, Time, Logger);
         KeepAlive = new KeepAliveMemo(Time, options.TouchInterval);
 
@@ -60,6 +65,9 @@ public sealed class SessionManager : IDisposable
             throw new InvalidOperationException(
                 $"Satchel:RequireAtomicValues is set, but the session store {store.GetType().Name} cannot change a value in one step (it offers no ISessionAtomicValues). " +
                 "Use the memory, Redis or SQLite store, or turn the option off.");
+        SatchelMetrics.Observe(store);
+        _expiry = store.GetCapability<ISessionExpiryEvents>();
+        if (_expiry is not null) _expiry.Expired += OnStoreExpired;
     }
 
     /// <summary>The options in force.</summary>
@@ -80,10 +88,14 @@ public sealed class SessionManager : IDisposable
     /// <param name="cookieHeader">The request's raw Cookie header (several joined with "; "), or null.</param>
     /// <param name="isHttps">Whether the request came over HTTPS (decides the Secure attribute by default).</param>
     /// <param name="clientAddress">The client's address, for spotting token guessing (<see cref="SatchelOptions.InvalidCookieLimit"/>); null when unknown.</param>
-    /// <param name="cookieSink">Where the session sends its Set-Cookie header; null for none.</param>
+    /// <param name="cookieSink">Where the session sends its Set-Cookie header (or its token header); null for none.</param>
+    /// <param name="headerToken">
+    /// The value of the request's <see cref="SatchelOptions.TokenHeader"/> when the request carried
+    /// that header (empty included), else null: a request with it uses the header, not the cookie.
+    /// </param>
     /// <exception cref="SessionThrottledException">The client is past the invalid-cookie limit and <see cref="SatchelOptions.OnInvalidCookieBurst"/> refused it (429).</exception>
-    public Session Open(string? cookieHeader, bool isHttps, string? clientAddress = null, SessionCookieSink? cookieSink = null) =>
-        new(this, cookieHeader, isHttps, clientAddress, cookieSink);
+    public Session Open(string? cookieHeader, bool isHttps, string? clientAddress = null, SessionCookieSink? cookieSink = null, string? headerToken = null) =>
+        new(this, cookieHeader, isHttps, clientAddress, cookieSink, Options.TokenHeader is null ? null : headerToken);
 
     /// <summary>
     /// A Set-Cookie value that makes the browser drop its session cookie: for an adapter that
@@ -99,6 +111,7 @@ public sealed class SessionManager : IDisposable
     /// <summary>Disposes the memory store this manager made itself (not a store it was given).</summary>
     public void Dispose()
     {
+        if (_expiry is not null) _expiry.Expired -= OnStoreExpired;
         _ownedStore?.Dispose();
         KeyRing.Dispose();
     }
@@ -107,6 +120,9 @@ public sealed class SessionManager : IDisposable
     internal IRequestBoundStore? RequestBound { get; }
 
     internal TimeProvider Time { get; }
+
+    /// <summary>The store's type name, for logs, metrics and spans.</summary>
+    internal string StoreName { get; }
 
     internal ILogger Logger { get; }
 
@@ -129,4 +145,47 @@ public sealed class SessionManager : IDisposable
         var now = Time.GetUtcNow();
         return new SessionMetadata(now, Options.IdleTimeout, now + Options.AbsoluteTimeout);
     }
+
+    /// <summary>
+    /// Counts and reports one event of a session's life: the metric always, the application's
+    /// handler when it set one. A handler's failure is logged, never thrown at the request.
+    /// </summary>
+    internal ValueTask RaiseAsync(SessionEventKind kind, SessionKey key, string? userId, SessionKey? previous = null, DateTimeOffset? time = null)
+    {
+        (kind switch
+        {
+            SessionEventKind.Created => SatchelMetrics.SessionsCreated,
+            SessionEventKind.Regenerated => SatchelMetrics.SessionsRegenerated,
+            SessionEventKind.Destroyed => SatchelMetrics.SessionsDestroyed,
+            _ => SatchelMetrics.SessionsExpired,
+        }).Add(1);
+        if (Options.Events.For(kind) is not { } handler) return ValueTask.CompletedTask;
+        var raised = new SessionEvent(kind, key.Id, previous?.Id, userId, time ?? Time.GetUtcNow());
+        try
+        {
+            var pending = handler(raised);
+            return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitHandlerAsync(pending, raised);
+        }
+        catch (Exception ex)
+        {
+            Log.EventHandlerFailed(Logger, ex, kind, raised.SessionId);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private async ValueTask AwaitHandlerAsync(ValueTask pending, SessionEvent raised)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.EventHandlerFailed(Logger, ex, raised.Kind, raised.SessionId);
+        }
+    }
+
+    // On the store's sweep: nobody awaits it, so the handler's own work runs on and logs its failure.
+    private void OnStoreExpired(ExpiredSession expired) =>
+        _ = RaiseAsync(SessionEventKind.Expired, expired.Key, expired.UserId, time: expired.ExpiredAt).AsTask();
 }

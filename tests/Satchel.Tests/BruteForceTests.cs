@@ -21,7 +21,7 @@ public class BruteForceTests
         });
         long bursts = 0;
         using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) => { if (instrument.Name == "satchel.cookies.bursts") l.EnableMeasurementEvents(instrument); };
+        listener.InstrumentPublished = (instrument, l) => { if (instrument.Name == "satchel.cookie.rejection_bursts") l.EnableMeasurementEvents(instrument); };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref bursts, value));
         listener.Start();
 

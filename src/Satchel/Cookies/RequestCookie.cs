@@ -39,14 +39,31 @@ internal readonly record struct RequestCookie(bool Present, VerifiedCookieCache.
         {
             // Duplicate cookies: the first validly signed one wins (browsers send the most specific path first).
             if (++candidates > MaxCandidates) break;
-            if (manager.VerifiedCookies.TryGet(value, out var verified)) return new RequestCookie(true, verified);
-            if (manager.KeyRing.TryVerify(value, out var token, out var current))
-            {
-                return new RequestCookie(true, manager.VerifiedCookies.Add(value, token, SessionKey.FromToken(token), signedWithRetiredKey: !current));
-            }
+            if (TryVerify(manager, value) is { } verified) return new RequestCookie(true, verified);
         }
         var present = candidates > 0;
         if (present) manager.InvalidCookies.Reject(clientAddress, "malformed or wrongly signed value", refusable: true);
         return new RequestCookie(present, null);
+    }
+
+    /// <summary>
+    /// Reads the token from the request header <see cref="SatchelOptions.TokenHeader"/>, signed like
+    /// the cookie. Empty: a client asking for a header session, with no token yet.
+    /// </summary>
+    /// <exception cref="SessionThrottledException">The client is past the invalid-cookie limit and the app refused it.</exception>
+    public static RequestCookie ReadHeader(SessionManager manager, string value, string? clientAddress)
+    {
+        if (value.Length == 0) return default;
+        if (TryVerify(manager, value) is { } verified) return new RequestCookie(true, verified);
+        manager.InvalidCookies.Reject(clientAddress, "malformed or wrongly signed token header", refusable: true);
+        return new RequestCookie(true, null);
+    }
+
+    private static VerifiedCookieCache.Verified? TryVerify(SessionManager manager, ReadOnlySpan<char> value)
+    {
+        if (manager.VerifiedCookies.TryGet(value, out var verified)) return verified;
+        return manager.KeyRing.TryVerify(value, out var token, out var current)
+            ? manager.VerifiedCookies.Add(value, token, SessionKey.FromToken(token), signedWithRetiredKey: !current)
+            : null;
     }
 }

@@ -3,14 +3,17 @@ namespace Satchel;
 /// <summary>
 /// The session cookie a response carries: builds the Set-Cookie value the session decided on and
 /// sends it to the adapter's sink, once per change of mind. Held in a field of <see cref="Session"/>.
+/// For a request that came with a token header (<paramref name="tokenHeader"/>), the same
+/// decisions go out as that header instead: the signed token, or empty for an ended session.
 /// </summary>
-internal struct ResponseCookie(SessionCookieSink? sink, bool isHttps)
+internal struct ResponseCookie(SessionCookieSink? sink, bool isHttps, string? tokenHeader)
 {
     private string? _sent;
 
     /// <summary>A cookie carrying <paramref name="token"/>: persistent (with Max-Age to the session's end) for a remember-me session.</summary>
     public readonly string Issue(SessionManager manager, string token, SessionMetadata metadata)
     {
+        if (tokenHeader is not null) return manager.KeyRing.Sign(token);
         TimeSpan? maxAge = null;
         if (metadata.Persistent)
         {
@@ -21,7 +24,7 @@ internal struct ResponseCookie(SessionCookieSink? sink, bool isHttps)
     }
 
     /// <summary>A cookie that makes the browser drop the one it holds.</summary>
-    public readonly string Expire(SessionManager manager) => manager.ExpiredCookie(isHttps);
+    public readonly string Expire(SessionManager manager) => tokenHeader is null ? manager.ExpiredCookie(isHttps) : "";
 
     /// <summary>
     /// Makes the response carry <paramref name="setCookie"/> (none when null) unless it already does.
@@ -33,7 +36,8 @@ internal struct ResponseCookie(SessionCookieSink? sink, bool isHttps)
         if (sink is null || setCookie == _sent) return;
         try
         {
-            sink.Send(manager.CookieName, setCookie);
+            if (tokenHeader is null) sink.Send(manager.CookieName, setCookie);
+            else sink.SendToken(tokenHeader, setCookie);
             _sent = setCookie;
         }
         catch (InvalidOperationException) when (tooLateIsFine)

@@ -54,6 +54,19 @@ public abstract class SessionCookieSink
         SetHeader("Set-Cookie", [.. kept]);
     }
 
+    /// <summary>
+    /// Makes the response carry the session token in <paramref name="headerName"/> (empty: the
+    /// session ended), or no such header when <see langword="null"/>. Never cached: it is a credential.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The response has already started.</exception>
+    internal void SendToken(string headerName, string? token)
+    {
+        if (HasStarted)
+            throw new InvalidOperationException("The response has already started, so the session token can no longer be sent. Change the session before writing the response body.");
+        SetHeader(headerName, token is null ? [] : [token]);
+        if (token is not null) SetHeader("Cache-Control", ["no-store"]);
+    }
+
     private static bool IsExpiry(string setCookie) => setCookie.Contains("; Max-Age=0;", StringComparison.Ordinal);
 
     private static bool IsSessionCookie(string setCookie, string cookieName) =>

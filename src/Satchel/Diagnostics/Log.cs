@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "Client {Client} sent {Rejected} invalid session cookies within {WindowSeconds} s: possibly guessing session tokens.")]
     public static partial void InvalidCookieBurst(ILogger logger, string client, int rejected, double windowSeconds);
+
+    [LoggerMessage(14, LogLevel.Error, "The application's handler of session event {Kind} failed for session {SessionId}; the session is unaffected.")]
+    public static partial void EventHandlerFailed(ILogger logger, Exception exception, SessionEventKind kind, string sessionId);
 }

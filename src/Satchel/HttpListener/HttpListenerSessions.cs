@@ -25,7 +25,7 @@ public static class HttpListenerSessions
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
         var session = new Session(manager, request.Headers["Cookie"], request.IsSecureConnection, request.RemoteEndPoint?.Address.ToString(),
-            new HttpListenerCookieSink(context.Response), manager.PendingCommits.Begin());
+            new HttpListenerCookieSink(context.Response), manager.Options.TokenHeader is { } header ? request.Headers[header] : null, manager.PendingCommits.Begin());
         if (session.RequestKey is { } key && !await manager.PendingCommits.WaitForAsync(key, cancellationToken).ConfigureAwait(false))
             Log.PendingCommitTimedOut(manager.Logger, key.Id);
         await session.LoadAsync(cancellationToken).ConfigureAwait(false);

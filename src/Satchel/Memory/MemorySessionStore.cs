@@ -10,7 +10,7 @@ namespace Satchel;
 /// swept in the background one shard at a time, never under a table-wide lock. Sessions are lost
 /// when the process ends and are not shared between processes: use Redis for that.
 /// </summary>
-public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, ISessionAtomicValues, IDisposable
+public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, ISessionAtomicValues, ISessionCounter, ISessionExpiryEvents, IDisposable
 {
     private const int ShardCount = 64;
 
@@ -43,6 +43,12 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     public int Count => Volatile.Read(ref _count);
 
     /// <inheritdoc />
+    long ISessionCounter.LiveSessions => Count;
+
+    /// <inheritdoc />
+    public event Action<ExpiredSession>? Expired;
+
+    /// <inheritdoc />
     public SessionStoreGuarantees Guarantees => SessionStoreGuarantees.AtomicChanges | SessionStoreGuarantees.NoResurrection;
 
     /// <inheritdoc />
@@ -56,13 +62,15 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
             var slot = shard.Find(key);
             if (slot < 0) return new((SessionRecord?)null);
             blob = shard.Slots[slot]!;
-            if (SessionBlob.ExpiresAt(blob) <= now.UtcTicks)
-            {
-                RemoveAt(shard, slot);
-                return new((SessionRecord?)null);
-            }
-            touched = now.UtcTicks - SessionBlob.LastAccess(blob) >= touchInterval.Ticks;
+            var expired = SessionBlob.ExpiresAt(blob) <= now.UtcTicks;
+            if (expired) RemoveAt(shard, slot);
+            touched = !expired && now.UtcTicks - SessionBlob.LastAccess(blob) >= touchInterval.Ticks;
             if (touched) SessionBlob.SetLastAccess(blob, now.UtcTicks);
+        }
+        if (SessionBlob.ExpiresAt(blob) <= now.UtcTicks)
+        {
+            Report(blob);
+            return new((SessionRecord?)null);
         }
         // Outside the lock: only the last access changes in place, and a record copies it.
         return new(SessionBlob.ToRecord(blob, touched));
@@ -247,23 +255,33 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     {
         var now = _time.GetUtcNow().UtcTicks;
         var removed = 0;
-        var expired = new List<SessionKey>();
+        var expired = new List<byte[]>();
         foreach (var shard in _shards)
         {
             lock (shard)
             {
                 foreach (var blob in shard.Slots)
                 {
-                    if (blob is not null && SessionBlob.ExpiresAt(blob) <= now) expired.Add(SessionBlob.Key(blob));
+                    if (blob is not null && SessionBlob.ExpiresAt(blob) <= now) expired.Add(blob);
                 }
                 // By key, not by slot: removing shifts the slots that follow.
-                foreach (var key in expired) RemoveAt(shard, shard.Find(key));
-                removed += expired.Count;
-                expired.Clear();
+                foreach (var blob in expired) RemoveAt(shard, shard.Find(SessionBlob.Key(blob)));
                 shard.ShrinkIfSparse();
             }
+            // Outside the lock: the application's handlers run here.
+            foreach (var blob in expired) Report(blob);
+            removed += expired.Count;
+            expired.Clear();
         }
         return removed;
+    }
+
+    // A session removed because it expired, told to whoever listens.
+    private void Report(byte[] blob)
+    {
+        if (Expired is not { } expired) return;
+        expired(new ExpiredSession(SessionBlob.Key(blob), SessionBlob.UserId(blob),
+            new DateTimeOffset(SessionBlob.LastAccess(blob), TimeSpan.Zero), new DateTimeOffset(SessionBlob.ExpiresAt(blob), TimeSpan.Zero)));
     }
 
     /// <summary>Stops the background sweep.</summary>

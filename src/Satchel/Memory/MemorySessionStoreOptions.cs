@@ -10,7 +10,7 @@ public sealed class MemorySessionStoreOptions
     /// Most sessions the store holds. At the limit, expired sessions are swept at once, and if that
     /// frees nothing a new session is refused (the store fails the create: 503 under
     /// <see cref="StoreFailurePolicy.Fail"/>, an empty session under Degrade) while existing
-    /// sessions go on working; the metric <c>satchel.memory.refused</c> counts them. Default
+    /// sessions go on working; the metric <c>satchel.memory_store.refused</c> counts them. Default
     /// 1,000,000: about 270 MB of sessions of two small values; one client creating 30,000 sessions
     /// a second reaches it in half a minute instead of growing the process without bound.
     /// </summary>

@@ -47,12 +47,11 @@ internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
     {
         try
         {
-            return await store.LoadAsync(key, manager.Time.GetUtcNow(), manager.Options.TouchInterval, cancellationToken).ConfigureAwait(false);
+            return await StoreCall.Start(manager, StoreCall.Touch, key).Of(store.LoadAsync(key, manager.Time.GetUtcNow(), manager.Options.TouchInterval, cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            SatchelMetrics.StoreFailures.Add(1);
-            Log.StoreFailed(manager.Logger, ex, store.GetType().Name, "keep alive", key.Id);
+            Log.StoreFailed(manager.Logger, ex, manager.StoreName, "keep alive", key.Id);
             return null;
         }
     }

@@ -15,18 +15,20 @@ public sealed class Session : IAsyncDisposable
     private Phase _phase;
     private ValueOverlay _values;
     private SessionIdentity? _identity;   // the token the response hands out, with its key; null until the session needs one
-    private SessionIdentity? _doomed;     // the session whose record the commit deletes (Destroy)
+    private Doomed? _doomed;              // the session whose record the commit deletes (Destroy)
     private Closing _closing;
     private bool _rollCookie;        // re-send a persistent cookie: its expiry moved
     private ResponseCookie _cookie;
 
-    internal Session(SessionManager manager, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, PendingCommits.PendingCommit? pending = null)
+    // headerToken: the request's TokenHeader value when it carried that header (then it is the
+    // session's transport both ways), else null.
+    internal Session(SessionManager manager, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, string? headerToken, PendingCommits.PendingCommit? pending = null)
     {
         _manager = manager;
-        _cookie = new ResponseCookie(sink, isHttps);
+        _cookie = new ResponseCookie(sink, isHttps, headerToken is null ? null : manager.Options.TokenHeader);
         _pending = pending;
         ClientAddress = clientAddress;
-        _request = RequestCookie.Read(manager, cookieHeader, clientAddress);
+        _request = headerToken is null ? RequestCookie.Read(manager, cookieHeader, clientAddress) : RequestCookie.ReadHeader(manager, headerToken, clientAddress);
         _identity = _request.Verified;
         _store = manager.RequestBound?.ForRequest(cookieHeader, sink, manager.IsSecure(isHttps)) ?? manager.Store;
     }
@@ -132,7 +134,8 @@ public sealed class Session : IAsyncDisposable
         var thread = Environment.CurrentManagedThreadId;
         try
         {
-            record = await _store.LoadAsync(_request.Key, _manager.Time.GetUtcNow(), _manager.Options.TouchInterval, cancellationToken).ConfigureAwait(false);
+            record = await StoreCall.Start(_manager, StoreCall.Load, _request.Key)
+                .Of(_store.LoadAsync(_request.Key, _manager.Time.GetUtcNow(), _manager.Options.TouchInterval, cancellationToken)).ConfigureAwait(false);
             // Resumed on another thread: the store really was asynchronous, and a thread sat blocked on it.
             // (Checking IsCompleted after the call races with that other thread finishing first.)
             if (blocking && Environment.CurrentManagedThreadId != thread) Log.SynchronousLoad(_manager.Logger, _request.Key.Id);
@@ -222,15 +225,16 @@ public sealed class Session : IAsyncDisposable
         {
             if (_doomed is { } doomed)
             {
-                await store.DeleteAsync(doomed.Key, cancellationToken).ConfigureAwait(false);
-                Log.Destroyed(_manager.Logger, doomed.Key.Id);
+                await StoreCall.Start(_manager, StoreCall.Delete, doomed.Identity.Key).Of(store.DeleteAsync(doomed.Identity.Key, cancellationToken)).ConfigureAwait(false);
+                Log.Destroyed(_manager.Logger, doomed.Identity.Key.Id);
+                await _manager.RaiseAsync(SessionEventKind.Destroyed, doomed.Identity.Key, doomed.UserId).ConfigureAwait(false);
             }
             if (!_values.HasChanges) return;
             var now = _manager.Time.GetUtcNow();
             var key = _identity!.Key;
             if (_phase == Phase.Stored)
             {
-                if (await store.UpdateAsync(key, _values.ToChange(now), cancellationToken).ConfigureAwait(false))
+                if (await StoreCall.Start(_manager, StoreCall.Update, key).Of(store.UpdateAsync(key, _values.ToChange(now), cancellationToken)).ConfigureAwait(false))
                 {
                     _manager.KeepAlive.Seen(key);   // a write refreshed the expiry
                     return;
@@ -240,11 +244,11 @@ public sealed class Session : IAsyncDisposable
                 return;
             }
             if (!_values.HasContent) return;   // no empty records: the cookie promised nothing yet
-            await store.CreateAsync(key, _values.ToRecord(now, Metadata), cancellationToken).ConfigureAwait(false);
+            await StoreCall.Start(_manager, StoreCall.Create, key).Of(store.CreateAsync(key, _values.ToRecord(now, Metadata), cancellationToken)).ConfigureAwait(false);
             _manager.KeepAlive.Seen(key);
             _phase = Phase.Stored;
-            SatchelMetrics.SessionsCreated.Add(1);
             Log.Created(_manager.Logger, key.Id);
+            await _manager.RaiseAsync(SessionEventKind.Created, key, _values.Metadata?.UserId).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not SessionStoreException)
         {
@@ -277,7 +281,7 @@ public sealed class Session : IAsyncDisposable
         try
         {
             // Create the new record before deleting the old, so the data is never nowhere.
-            await _store.CreateAsync(newKey, record, cancellationToken).ConfigureAwait(false);
+            await StoreCall.Start(_manager, StoreCall.Create, newKey).Of(_store.CreateAsync(newKey, record, cancellationToken)).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -296,10 +300,15 @@ public sealed class Session : IAsyncDisposable
         _phase = Phase.Stored;
         _manager.KeepAlive.Seen(newKey);
         SendCookieEarly();
-        if (oldKey is not { } old) return;
+        if (oldKey is not { } old)
+        {
+            // Stored for the first time, under the new token.
+            await _manager.RaiseAsync(SessionEventKind.Created, newKey, record.Metadata.UserId).ConfigureAwait(false);
+            return;
+        }
         try
         {
-            await _store.DeleteAsync(old, cancellationToken).ConfigureAwait(false);
+            await StoreCall.Start(_manager, StoreCall.Delete, old).Of(_store.DeleteAsync(old, cancellationToken)).ConfigureAwait(false);
             Log.Regenerated(_manager.Logger, old.Id, newKey.Id);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -307,9 +316,9 @@ public sealed class Session : IAsyncDisposable
             // The old record may be gone or not: it expires by itself, and holds nothing set after
             // the regeneration (a user signed in now is on the new record only), so failing the
             // request would only cost the browser its new token.
-            SatchelMetrics.StoreFailures.Add(1);
-            Log.OldRecordNotDeleted(_manager.Logger, ex, _store.GetType().Name, old.Id, newKey.Id);
+            Log.OldRecordNotDeleted(_manager.Logger, ex, _manager.StoreName, old.Id, newKey.Id);
         }
+        await _manager.RaiseAsync(SessionEventKind.Regenerated, newKey, record.Metadata.UserId, old).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -322,11 +331,11 @@ public sealed class Session : IAsyncDisposable
         // Unloaded, the cookie's key is deleted blind; loaded, only a record that exists.
         _doomed = _phase switch
         {
-            Phase.Unloaded => _request.Verified,
-            Phase.Stored => _identity,
+            Phase.Unloaded when _request.Verified is { } verified => new Doomed(verified, null),
+            Phase.Stored => new Doomed(_identity!, _values.Metadata?.UserId),
             _ => null,
         };
-        if (_doomed is not null) _pending?.Track(_doomed.Key);
+        if (_doomed is not null) _pending?.Track(_doomed.Identity.Key);
         if (_phase != Phase.Degraded) _phase = Phase.New;
         _values = default;
         _identity = null;
@@ -368,7 +377,7 @@ public sealed class Session : IAsyncDisposable
     public async ValueTask<long> IncrementAsync(string key, long by = 1, CancellationToken cancellationToken = default)
     {
         var atomics = Atomics(key);
-        if (await OneStepAsync(key, atomics, (store, session, now) => store.IncrementAsync(session, key, by, now, cancellationToken),
+        if (await OneStepAsync(key, atomics, StoreCall.Increment, (store, session, now) => store.IncrementAsync(session, key, by, now, cancellationToken),
                 sum => System.Text.Encoding.UTF8.GetBytes(sum.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false) is { } stored)
             return stored;
         // A session the store does not hold yet: nobody else can see it, so an ordinary change.
@@ -401,7 +410,7 @@ public sealed class Session : IAsyncDisposable
         var atomics = Atomics(key);
         SessionJson.EnsureOneValue(key, utf8Json.Span);
         _manager.Limits.Check(key, utf8Json.Length);
-        if (await OneStepAsync(key, atomics, (store, session, now) => store.ReplaceAsync(session, key, expectedJson, utf8Json, now, cancellationToken),
+        if (await OneStepAsync(key, atomics, StoreCall.Replace, (store, session, now) => store.ReplaceAsync(session, key, expectedJson, utf8Json, now, cancellationToken),
                 swap => swap.Current, cancellationToken).ConfigureAwait(false) is { } stored)
             return stored.Replaced;
         var present = _values.TryGet(key, out var current);
@@ -424,13 +433,13 @@ public sealed class Session : IAsyncDisposable
     // no load. Loaded and stored: to the store, and the result into the loaded view (held: the JSON
     // the key now holds). Null when the store holds no such session (none, unknown, ended under
     // us): the caller then makes the change locally, in a session nobody else can see yet.
-    private async ValueTask<T?> OneStepAsync<T>(string key, ISessionAtomicValues atomics, Func<ISessionAtomicValues, SessionKey, DateTimeOffset, ValueTask<T?>> step,
+    private async ValueTask<T?> OneStepAsync<T>(string key, ISessionAtomicValues atomics, string operation, Func<ISessionAtomicValues, SessionKey, DateTimeOffset, ValueTask<T?>> step,
         Func<T, ReadOnlyMemory<byte>?> held, CancellationToken cancellationToken) where T : struct
     {
-        if (_phase == Phase.Unloaded && await InStoreAsync(atomics, _request.Key, key, step, cancellationToken).ConfigureAwait(false) is { } quick) return quick;
+        if (_phase == Phase.Unloaded && await InStoreAsync(atomics, operation, _request.Key, key, step, cancellationToken).ConfigureAwait(false) is { } quick) return quick;
         await LoadForAtomicAsync(key, cancellationToken).ConfigureAwait(false);
         if (_phase != Phase.Stored) return null;
-        if (await InStoreAsync(atomics, _identity!.Key, key, step, cancellationToken).ConfigureAwait(false) is { } done)
+        if (await InStoreAsync(atomics, operation, _identity!.Key, key, step, cancellationToken).ConfigureAwait(false) is { } done)
         {
             _values.AdoptStored(key, held(done));
             return done;
@@ -439,13 +448,13 @@ public sealed class Session : IAsyncDisposable
         return null;
     }
 
-    private async ValueTask<T?> InStoreAsync<T>(ISessionAtomicValues atomics, SessionKey sessionKey, string key, Func<ISessionAtomicValues, SessionKey, DateTimeOffset, ValueTask<T?>> step, CancellationToken cancellationToken) where T : struct
+    private async ValueTask<T?> InStoreAsync<T>(ISessionAtomicValues atomics, string operation, SessionKey sessionKey, string key, Func<ISessionAtomicValues, SessionKey, DateTimeOffset, ValueTask<T?>> step, CancellationToken cancellationToken) where T : struct
     {
         if (_phase == Phase.Unloaded && !_request.IsValid) return null;
         T? result;
         try
         {
-            result = await step(atomics, sessionKey, _manager.Time.GetUtcNow()).ConfigureAwait(false);
+            result = await StoreCall.Start(_manager, operation, sessionKey).Of(step(atomics, sessionKey, _manager.Time.GetUtcNow())).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {
@@ -494,7 +503,7 @@ public sealed class Session : IAsyncDisposable
             ?? throw new NotSupportedException($"The session store {_manager.Store.GetType().Name} cannot lock sessions (it offers no ISessionLocks); exclusive sessions need the memory or Redis store.");
         if (!_request.IsValid) return null;
         var timeout = _manager.Options.ExclusiveTimeout;
-        return await locks.AcquireAsync(_request.Key, timeout, cancellationToken).ConfigureAwait(false)
+        return await StoreCall.Start(_manager, StoreCall.Lock, _request.Key).Of(locks.AcquireAsync(_request.Key, timeout, cancellationToken)).ConfigureAwait(false)
             ?? throw new SessionLockTimeoutException($"Session {_request.Key.Id} stayed held by other requests for {timeout.TotalSeconds} s (Satchel:ExclusiveTimeout).");
     }
 
@@ -608,6 +617,9 @@ public sealed class Session : IAsyncDisposable
         _values = default;
         SendCookieEarly();
     }
+
+    // The session Destroy ended, with its user as far as this request knows it (for the event).
+    private sealed record Doomed(SessionIdentity Identity, string? UserId);
 
     // Where the session stands with its store: not loaded yet; no record (none, unknown, destroyed,
     // not created yet); a record exists; the store failed under Degrade (empty, writes nothing).

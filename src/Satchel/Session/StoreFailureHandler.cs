@@ -12,7 +12,6 @@ internal sealed class StoreFailureHandler(StoreFailurePolicy policy, string stor
     /// <exception cref="SessionStoreException">The policy is <see cref="StoreFailurePolicy.Fail"/>.</exception>
     public void Handle(Exception error, string operation, SessionKey? key)
     {
-        SatchelMetrics.StoreFailures.Add(1);
         var id = key?.Id ?? "(new)";
         Log.StoreFailed(logger, error, storeName, operation, id);
         if (policy == StoreFailurePolicy.Fail)
