@@ -57,4 +57,36 @@ public class RedisFaultTests
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/write/20")).StatusCode);
         Assert.Equal("21", await browser.GetStringAsync("/keys"));
     }
+
+    [Fact]
+    public async Task The_store_health_check_of_an_IDistributedCache_on_Redis_follows_the_server_down_and_back()
+    {
+        using var server = new RedisServer();
+        await using var app = await SatchelApp.StartAsync(
+            a =>
+            {
+                a.MapGet("/write", (Session s) => s["a"] = "1");
+                a.MapHealthChecks("/health");
+            },
+            store: b => b.UseDistributedCache(),
+            setup: b =>
+            {
+                b.Services.AddStackExchangeRedisCache(o => o.Configuration = $"{server.Endpoint},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000,connectRetry=1");
+                b.Services.AddHealthChecks().AddSatchelStore();
+            });
+        using var browser = app.NewBrowser();
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/write")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/health")).StatusCode);
+
+        server.Kill();
+        var down = await browser.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+
+        server.Start();
+        // The cache's multiplexer reconnects in the background; the check turns healthy once it has.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        HttpResponseMessage health;
+        while ((health = await browser.GetAsync("/health")).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline) await Task.Delay(200);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
 }
