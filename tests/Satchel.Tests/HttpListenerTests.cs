@@ -123,4 +123,35 @@ public class HttpListenerTests
         Assert.Equal("none", await (await replay.SendAsync(request)).Content.ReadAsStringAsync());
         Assert.Equal(0, ((MemorySessionStore)sessions.Store).Count);
     }
+
+    [Fact]
+    public async Task On_HttpListener_a_client_without_cookies_keeps_its_session_through_the_token_header()
+    {
+        var options = new SatchelOptions { TokenHeader = "X-Session-Token" };
+        using var sessions = new SessionManager(options);
+        await using var server = new ListenerServer(async context =>
+        {
+            await using var session = await sessions.StartAsync(context);
+            var visits = session.Get<int>("visits") + 1;
+            session.Set("visits", visits);
+            await ListenerServer.WriteTextAsync(context.Response, visits.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        using var client = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = server.BaseAddress };
+
+        async Task<(string Body, string? Token)> VisitAsync(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/", UriKind.Relative));
+            request.Headers.TryAddWithoutValidation("X-Session-Token", token);
+            var response = await client.SendAsync(request);
+            Assert.False(response.Headers.Contains("Set-Cookie"));
+            return (await response.Content.ReadAsStringAsync(), response.Headers.TryGetValues("X-Session-Token", out var v) ? v.Single() : null);
+        }
+
+        var (first, token) = await VisitAsync("");
+        Assert.Equal("1", first);
+        Assert.False(string.IsNullOrEmpty(token));
+        Assert.Equal(("2", (string?)null), await VisitAsync(token!));
+        Assert.Equal("3", (await VisitAsync(token!)).Body);
+        Assert.Empty(server.Errors);
+    }
 }
