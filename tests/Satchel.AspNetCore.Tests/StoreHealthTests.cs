@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Satchel.AspNetCore.Tests.Support;
 
@@ -25,6 +26,39 @@ public sealed class StoreHealthTests
         store.Down = false;
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
         Assert.True(store.Loads >= 3);
+    }
+
+    [Fact]
+    public async Task The_SQLite_store_health_check_fails_while_the_sessions_table_is_gone_and_recovers_when_it_is_back()
+    {
+        var directory = Directory.CreateTempSubdirectory("satchel-sqlite-health-").FullName;
+        var path = Path.Combine(directory, "sessions.db");
+        await using (var app = await SatchelApp.StartAsync(
+            a => a.MapHealthChecks("/health"),
+            store: s => s.UseSqlite(path),
+            setup: b => b.Services.AddHealthChecks().AddSatchelStore()))
+        {
+            using var client = app.NewRawClient();
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+
+            // Another process (a botched migration, an operator) takes the table away.
+            Execute(path, "ALTER TABLE satchel_sessions RENAME TO satchel_sessions_away");
+            var down = await client.GetAsync(new Uri("/health", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+
+            Execute(path, "ALTER TABLE satchel_sessions_away RENAME TO satchel_sessions");
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+        }
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private static void Execute(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private sealed class SwitchableStore(ISessionStore inner) : ISessionStore
