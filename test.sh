@@ -8,10 +8,12 @@ cd "$(dirname "$0")"
 configuration=${CONFIGURATION:-Release}
 results=.test-results
 
-# 1. Machine packages the tests use: a real redis-server and a real headless Chromium.
+# 1. Machine packages the tests use: a real redis-server, a real headless Chromium, and clang,
+#    which links the Native AOT binaries the packaging tests publish.
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v clang >/dev/null 2>&1 || missing+=(clang)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${missing[*]} with apt-get"

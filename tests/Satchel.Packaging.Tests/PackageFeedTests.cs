@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using Satchel.Packaging.Tests.Support;
+using static Satchel.Packaging.Tests.Support.Processes;
 
 namespace Satchel.Packaging.Tests;
 
@@ -10,6 +11,7 @@ namespace Satchel.Packaging.Tests;
 /// not by project — restored from that feed, built, started, and asked for a session round trip.
 /// A package missing a dependency, a file or a public type fails here before it ships.
 /// </summary>
+[Collection("builds")]
 public sealed class PackageFeedTests : IDisposable
 {
     private static readonly string Version = $"0.0.0-feedtest.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
@@ -19,12 +21,8 @@ public sealed class PackageFeedTests : IDisposable
     public async Task A_fresh_app_built_from_the_packed_packages_keeps_a_session()
     {
         var repo = RepositoryRoot();
-        var configuration = AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
         var feed = Path.Combine(_work.FullName, "feed");
-        foreach (var project in Directory.GetDirectories(Path.Combine(repo, "src")).Select(d => Path.Combine(d, Path.GetFileName(d) + ".csproj")))
-        {
-            await RunAsync("dotnet", ["pack", project, "-c", configuration, "--no-build", "-o", feed, $"-p:PackageVersion={Version}", "-nologo", "-v", "quiet"], repo);
-        }
+        await PackAsync(repo, feed);
         Assert.Equal(6, Directory.GetFiles(feed, "*.nupkg").Length);
         Assert.Equal(6, Directory.GetFiles(feed, "*.snupkg").Length);
 
@@ -75,22 +73,16 @@ public sealed class PackageFeedTests : IDisposable
         await RunAsync("dotnet", ["build", "-c", "Release", "-nologo", "-v", "quiet"], app);
 
         var port = FreePort();
-        using var server = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(app, "bin", "Release", "net10.0", "FeedApp.dll"), "--urls", $"http://127.0.0.1:{port}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = app,
-        })!;
+        using var server = Start("dotnet", [Path.Combine(app, "bin", "Release", "net10.0", "FeedApp.dll"), "--urls", $"http://127.0.0.1:{port}"], app);
         try
         {
             using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            Assert.Equal("1", await FirstAnswerAsync(browser, server));
+            Assert.Equal("1", await (await FirstAnswerAsync(browser, server, () => new HttpRequestMessage(HttpMethod.Get, new Uri("/", UriKind.Relative)))).Content.ReadAsStringAsync());
             Assert.Equal("2", await browser.GetStringAsync(new Uri("/", UriKind.Relative)));
         }
         finally
         {
-            server.Kill();
-            await server.WaitForExitAsync();
+            await StopAsync(server);
         }
     }
 
@@ -166,17 +158,16 @@ public sealed class PackageFeedTests : IDisposable
 
     private static async Task AssertTwoRequestsAsync(string dll, string[] arguments, int port, string first, string second)
     {
-        using var server = Process.Start(new ProcessStartInfo("dotnet", [dll, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        using var server = Start("dotnet", [dll, .. arguments]);
         try
         {
             using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://localhost:{port}/") };
-            Assert.Equal(first, await FirstAnswerAsync(browser, server));
+            Assert.Equal(first, await (await FirstAnswerAsync(browser, server, () => new HttpRequestMessage(HttpMethod.Get, new Uri("/", UriKind.Relative)))).Content.ReadAsStringAsync());
             Assert.Equal(second, await browser.GetStringAsync(new Uri("/", UriKind.Relative)));
         }
         finally
         {
-            server.Kill();
-            await server.WaitForExitAsync();
+            await StopAsync(server);
         }
     }
 
@@ -190,50 +181,5 @@ public sealed class PackageFeedTests : IDisposable
             var folder = Path.Combine(cache, package, Version);
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
-    }
-
-    // The app answers once Kestrel listens; until then the connection is refused (it exits on a crash).
-    private static async Task<string> FirstAnswerAsync(HttpClient browser, Process server)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await browser.GetStringAsync(new Uri("/", UriKind.Relative));
-            }
-            catch (HttpRequestException) when (!server.HasExited && attempt < 300)
-            {
-                await Task.Delay(100);
-            }
-            catch (HttpRequestException) when (server.HasExited)
-            {
-                throw new InvalidOperationException("The app built from the packages exited: " + await server.StandardError.ReadToEndAsync() + await server.StandardOutput.ReadToEndAsync());
-            }
-        }
-    }
-
-    private static async Task RunAsync(string file, string[] arguments, string directory)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{await output}\n{await error}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Satchel.slnx"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Satchel.slnx not found above " + AppContext.BaseDirectory);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using static Satchel.Packaging.Tests.Support.Processes;
+
+namespace Satchel.Packaging.Tests;
+
+// Packing, building and publishing run one at a time: each of them already uses both cores.
+[CollectionDefinition("builds", DisableParallelization = true)]
+public sealed class BuildsCollection;
+
+/// <summary>
+/// Native AOT: the HttpListener sample and the minimal-API sample (the README's AOT quick start)
+/// published with PublishAot=true, with no trim or AOT warning, run as native binaries that keep a
+/// session. ASP.NET Core's own session is RequiresUnreferencedCode; Satchel is not.
+/// </summary>
+[Collection("builds")]
+public sealed partial class NativeAotTests : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("satchel-aot-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    [Fact]
+    public async Task The_HttpListener_sample_published_native_keeps_a_session()
+    {
+        var binary = await PublishAsync("Satchel.HttpListener");
+        var port = FreePort();
+        using var server = Start(binary, [port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        try
+        {
+            using var browser = Browser(port);
+            var first = await FirstAnswerAsync(browser, server, () => new HttpRequestMessage(HttpMethod.Get, new Uri("/", UriKind.Relative)));
+            Assert.Equal("Stored testValue in the session: reload the page.", await first.Content.ReadAsStringAsync());
+            Assert.Equal("Read back from the session: A session variable", await browser.GetStringAsync(new Uri("/", UriKind.Relative)));
+        }
+        finally
+        {
+            await StopAsync(server);
+        }
+    }
+
+    [Fact]
+    public async Task The_minimal_API_sample_published_native_keeps_a_typed_value_through_its_JsonSerializerContext()
+    {
+        var binary = await PublishAsync("Satchel.MinimalApi");
+        var port = FreePort();
+        using var server = Start(binary, ["--urls", $"http://127.0.0.1:{port}"]);
+        try
+        {
+            using var browser = Browser(port);
+            var first = await FirstAnswerAsync(browser, server, () => new HttpRequestMessage(HttpMethod.Post, new Uri("/cart/book", UriKind.Relative)));
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Equal("""{"items":["book"]}""", await first.Content.ReadAsStringAsync());
+            var second = await browser.PostAsync(new Uri("/cart/pen", UriKind.Relative), null);
+            Assert.Equal("""{"items":["book","pen"]}""", await second.Content.ReadAsStringAsync());
+            Assert.Equal("""{"items":["book","pen"]}""", await browser.GetStringAsync(new Uri("/cart", UriKind.Relative)));
+        }
+        finally
+        {
+            await StopAsync(server);
+        }
+    }
+
+    [Fact]
+    public async Task The_READMEs_Native_AOT_quick_start_is_the_published_sample()
+    {
+        var repo = RepositoryRoot();
+        var readme = (await File.ReadAllTextAsync(Path.Combine(repo, "README.md"))).ReplaceLineEndings("\n");
+        var section = readme[readme.IndexOf("## Quick start: Native AOT", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        var block = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        var sample = (await File.ReadAllTextAsync(Path.Combine(repo, "samples", "Satchel.MinimalApi", "Program.cs"))).ReplaceLineEndings("\n");
+        Assert.Equal(sample, block);
+    }
+
+    // Publishes a sample natively; any trim or AOT analysis warning fails the test, with the log.
+    private async Task<string> PublishAsync(string sample)
+    {
+        var repo = RepositoryRoot();
+        var output = Path.Combine(_work.FullName, sample);
+        var log = await RunAsync("dotnet", ["publish", Path.Combine(repo, "samples", sample, sample + ".csproj"), "-c", "Release", "-r", "linux-x64",
+            "-p:PublishAot=true", "-o", output, "-nologo", "-clp:NoSummary"], repo);
+        var warnings = AotWarning().Matches(log).Select(m => m.Value).Distinct().ToList();
+        Assert.True(warnings.Count == 0, "trim/AOT warnings:\n" + string.Join("\n", warnings));
+        var binary = Path.Combine(output, sample);
+        Assert.True(File.Exists(binary), $"no native binary at {binary}:\n{log}");
+        return binary;
+    }
+
+    private static HttpClient Browser(int port) =>
+        new(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+    [GeneratedRegex(@"^.*warning (IL\d{4}|IL3\d{3}|AOT\d+).*$", RegexOptions.Multiline)]
+    private static partial Regex AotWarning();
+}
