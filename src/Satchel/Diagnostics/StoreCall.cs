@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Satchel;
 
@@ -28,10 +29,14 @@ internal readonly struct StoreCall
         _started = Stopwatch.GetTimestamp();
     }
 
-    public static StoreCall Start(SessionManager manager, string operation, SessionKey? key)
+    // Inlined into each call site: with nobody listening, two field reads and no call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static StoreCall Start(SessionManager manager, string operation, SessionKey? key) =>
+        SatchelMetrics.StoreDuration.Enabled || SatchelDiagnostics.Source.HasListeners() ? Listened(manager, operation, key) : default;
+
+    private static StoreCall Listened(SessionManager manager, string operation, SessionKey? key)
     {
         var listened = SatchelMetrics.StoreDuration.Enabled;
-        if (!listened && !SatchelDiagnostics.Source.HasListeners()) return default;
         var previous = Activity.Current;
         var activity = SatchelDiagnostics.Source.StartActivity("satchel.store." + operation, ActivityKind.Client);
         if (activity is null && !listened) return default;
@@ -45,6 +50,7 @@ internal readonly struct StoreCall
     }
 
     /// <summary>Measures the store call <paramref name="task"/>, already started under this span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ValueTask<T> Of<T>(ValueTask<T> task)
     {
         if (_store is null) return task;
@@ -54,6 +60,7 @@ internal readonly struct StoreCall
     }
 
     /// <inheritdoc cref="Of{T}(ValueTask{T})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ValueTask Of(ValueTask task)
     {
         if (_store is null) return task;
