@@ -19,11 +19,15 @@ if ((${#missing[@]})); then
     echo "test.sh: installing ${missing[*]} with apt-get"
     export DEBIAN_FRONTEND=noninteractive
     if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
-      echo "test.sh: apt-get could not install ${missing[*]}; the tests that need them will fail"
+      echo "test.sh: apt-get could not install ${missing[*]}; the tests that need them will fail (without redis-server the Redis tests use Garnet instead)"
     fi
   else
-    echo "test.sh: missing ${missing[*]}; install them (Debian: sudo apt-get install ${missing[*]}); the tests that need them will fail"
+    echo "test.sh: missing ${missing[*]}; install them (Debian: sudo apt-get install ${missing[*]}). Without chromium the browser tests fail, without clang the Native AOT tests; without redis-server the Redis tests use Garnet instead"
   fi
+fi
+
+if ! command -v redis-server >/dev/null 2>&1 || [ "${SATCHEL_REDIS:-}" = garnet ]; then
+  echo "test.sh: the Redis tests run against Microsoft Garnet hosted in the test process (no redis-server here, or SATCHEL_REDIS=garnet)"
 fi
 
 command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET SDK 10 is needed (dotnet not on PATH)"; echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }

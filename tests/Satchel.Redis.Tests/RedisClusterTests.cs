@@ -1,12 +1,14 @@
 using System.Diagnostics;
+using System.Globalization;
 using Satchel.Redis.Tests.Support;
 using Satchel.Tests.Support;
 
 namespace Satchel.Redis.Tests;
 
-/// <summary>Three real redis-server primaries in cluster mode on loopback ports.</summary>
+/// <summary>Three real primaries in cluster mode on loopback ports: redis-server, or Garnet where it is missing.</summary>
 public sealed class RedisClusterFixture : IDisposable
 {
+    private static readonly (int First, int Last)[] Slots = [(0, 5460), (5461, 10922), (10923, 16383)];
     private readonly List<RedisServer> _nodes = [];
 
     public RedisClusterFixture()
@@ -14,8 +16,23 @@ public sealed class RedisClusterFixture : IDisposable
         for (var i = 0; i < 3; i++)
         {
             var port = RedisServer.FreePort(busOffset: 10000);
-            _nodes.Add(new RedisServer(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"], port));
+            _nodes.Add(new RedisServer(RedisServer.IsGarnet
+                ? ["--cluster", "true", "--cluster-timeout", "2"]
+                : ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"], port));
         }
+        if (RedisServer.IsGarnet) JoinByHand();
+        else CreateWithRedisCli();
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!_nodes.All(n => (n.Command("CLUSTER", "INFO") ?? "").Contains("cluster_state:ok", StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline) throw new InvalidOperationException("the Redis cluster did not become ready: " + _nodes[0].Command("CLUSTER", "INFO"));
+            Thread.Sleep(100);
+        }
+    }
+
+    private void CreateWithRedisCli()
+    {
         var create = new ProcessStartInfo("redis-cli", ["--cluster", "create", .. _nodes.Select(n => n.Endpoint), "--cluster-replicas", "0", "--cluster-yes"])
         {
             RedirectStandardOutput = true,
@@ -25,12 +42,20 @@ public sealed class RedisClusterFixture : IDisposable
         var output = cli.StandardOutput.ReadToEnd() + cli.StandardError.ReadToEnd();
         cli.WaitForExit();
         if (cli.ExitCode != 0) throw new InvalidOperationException("redis-cli --cluster create failed: " + output);
+    }
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!_nodes.All(n => (n.Command("CLUSTER", "INFO") ?? "").Contains("cluster_state:ok", StringComparison.Ordinal)))
+    // What redis-cli --cluster create does, by hand: each node takes a third of the slots, then they meet.
+    private void JoinByHand()
+    {
+        for (var i = 0; i < _nodes.Count; i++)
         {
-            if (DateTime.UtcNow > deadline) throw new InvalidOperationException("the Redis cluster did not become ready");
-            Thread.Sleep(100);
+            var reply = _nodes[i].Command("CLUSTER", "ADDSLOTSRANGE", Slots[i].First.ToString(CultureInfo.InvariantCulture), Slots[i].Last.ToString(CultureInfo.InvariantCulture));
+            if (reply != "+OK") throw new InvalidOperationException($"CLUSTER ADDSLOTSRANGE on {_nodes[i].Endpoint}: {reply}");
+        }
+        foreach (var node in _nodes.Skip(1))
+        {
+            var reply = _nodes[0].Command("CLUSTER", "MEET", "127.0.0.1", node.Port.ToString(CultureInfo.InvariantCulture));
+            if (reply != "+OK") throw new InvalidOperationException($"CLUSTER MEET {node.Endpoint}: {reply}");
         }
     }
 

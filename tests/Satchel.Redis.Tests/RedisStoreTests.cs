@@ -66,32 +66,32 @@ public class RedisStoreTests(RedisFixture redis)
         // answers NOSCRIPT and an EVAL follows: this test alone on a fresh server saw that).
         foreach (var source in new[] { RedisScripts.CommitSource, RedisScripts.UpdateValuesSource, RedisScripts.TouchSource, RedisScripts.IncrementSource })
             redis.Server.Command("SCRIPT", "LOAD", source);
-        using var monitor = new RedisMonitor(redis.Server);
+        var monitor = new RoundTripRecorder(setup.Connection);
         var browser = setup.NewBrowser();
 
-        var create = await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(s => s["a"] = "1"));
+        var create = await monitor.CaptureAsync(() => browser.RequestAsync(s => s["a"] = "1"));
         // A new session: no load, one atomic create.
         Assert.Equal(["EVALSHA"], create);
 
-        Assert.Empty(await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(_ => 0)));
+        Assert.Empty(await monitor.CaptureAsync(() => browser.RequestAsync(_ => 0)));
 
         // A read is a plain command, no script: a fraction of a script's Redis CPU.
-        var read = await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(s => s["a"]));
+        var read = await monitor.CaptureAsync(() => browser.RequestAsync(s => s["a"]));
         Assert.Equal(["HGETALL"], read);
 
         setup.Time.Advance(TimeSpan.FromMinutes(2));   // the refresh is due: a small script after the read, once per interval
-        var readAndTouch = await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(s => s["a"]));
+        var readAndTouch = await monitor.CaptureAsync(() => browser.RequestAsync(s => s["a"]));
         Assert.Equal(["HGETALL", "EVALSHA"], readAndTouch);
-        Assert.Equal(["HGETALL"], await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(s => s["a"])));
+        Assert.Equal(["HGETALL"], await monitor.CaptureAsync(() => browser.RequestAsync(s => s["a"])));
 
-        var write = await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(s => s["b"] = "2"));
+        var write = await monitor.CaptureAsync(() => browser.RequestAsync(s => s["b"] = "2"));
         Assert.Equal(["HGETALL", "EVALSHA"], write);
 
-        var writeAgain = await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(s => s["b"] = "3"));
+        var writeAgain = await monitor.CaptureAsync(() => browser.RequestAsync(s => s["b"] = "3"));
         Assert.Equal(["HGETALL", "EVALSHA"], writeAgain);
 
         // A count: one script, no load.
-        var count = await monitor.CaptureAsync(setup.Prefix, () => browser.RequestAsync(async s => await s.IncrementAsync("hits")));
+        var count = await monitor.CaptureAsync(() => browser.RequestAsync(async s => await s.IncrementAsync("hits")));
         Assert.Equal(["EVALSHA"], count);
     }
 
