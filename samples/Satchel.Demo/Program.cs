@@ -2,7 +2,6 @@
 // Another port: `dotnet run --project samples/Satchel.Demo -- --urls http://localhost:5080`.
 // Another store: `-- --store sqlite` (sessions.db, survives a restart), `-- --store cookie` (no server state)
 // or `-- --store redis --redis 127.0.0.1:6379`.
-using System.Net;
 using System.Security.Cryptography;
 using Satchel;
 
@@ -28,37 +27,70 @@ switch (store)
 
 var app = builder.Build();
 app.UseSatchel();
+app.MapGet("/site.css", () => Results.Text(DemoPage.Css, "text/css; charset=utf-8"));
 
 // The node-session test: store a value on the first visit, read it back on the reload.
-app.MapGet("/", (Session session) =>
+app.MapGet("/", (HttpContext http, Session session) =>
 {
     var visits = session.Get<int>("visits") + 1;
     session.Set("visits", visits);
     var stored = session["testValue"];
-    string body;
+    string message, did;
     if (stored is null)
     {
         session["testValue"] = "A session variable";
-        body = "<p id=\"message\">Stored <code>testValue</code> in the session: reload the page.</p>";
+        message = "<p id=\"message\">Stored <code>testValue</code> in the session: reload the page.</p>";
+        did = "This request stored <code>testValue</code> and counted the visit; both are saved once, just before the response starts.";
     }
     else
     {
-        body = $"<p id=\"message\">Read back from the session: <strong id=\"value\">{WebUtility.HtmlEncode(stored)}</strong></p>";
+        message = $"<p id=\"message\">Read back from the session: <strong id=\"value\">{DemoPage.Encode(stored)}</strong></p>";
+        did = "This request read <code>testValue</code> back (the session loaded once, lazily) and counted the visit: only the changed key is written.";
     }
-    var user = session.UserId is { } id ? $"Signed in as <strong>{WebUtility.HtmlEncode(id)}</strong>. <a href=\"/sessions\">Your sessions</a>" : "Not signed in.";
-    return Page("Satchel demo", $"""
-        {body}
-        <p>Visits in this session: <strong id="visits">{visits}</strong></p>
-        <p>Session id (non-secret handle): <code id="session-id">{session.Id}</code>, kept in the <code id="store">{store}</code> store.</p>
+    var user = session.UserId is { } id
+        ? $"Signed in as <strong>{DemoPage.Encode(id)}</strong>. <a href=\"/sessions\">Your sessions</a>"
+        : "Not signed in.";
+    return DemoPage.Render(http, session, store, "A value that survives the reload",
+        "The two-line promise: a value stored on one request is there on the next request of the same browser.", did, $"""
+        <div class="card">{message}<p>Visits in this session: <strong id="visits">{visits}</strong></p></div>
+        <h2 id="sign-in">Sign in</h2>
         <p>{user}</p>
         <form method="post" action="/login">
           <input name="user" placeholder="user name" required>
           <label><input type="checkbox" name="remember" value="on"> Remember me for 30 days</label>
           <button>Sign in</button>
         </form>
-        <form method="post" action="/logout"><button>Sign out</button></form>
+        <p>Signing in gives the session a new token (the old one stops working at once, against session fixation) and files it under your user name. "Remember me" makes the cookie persistent: it outlives a browser restart.</p>
+        <form method="post" action="/logout"><button class="secondary">Sign out</button></form>
         """);
 });
+
+// A counter that parallel requests cannot lose: one step inside the store, no lock.
+app.MapGet("/counter", (HttpContext http, Session session) => CounterPage(http, session, session.Get<long>("counter"), "This request only read <code>counter</code>."));
+
+app.MapPost("/counter", async (HttpContext http, Session session) =>
+{
+    long value;
+    string did;
+    if (session.IsAvailable && store != "cookie")
+    {
+        value = await session.IncrementAsync("counter");
+        did = "This request added 1 to <code>counter</code> inside the store, in one step: no lock, and no count lost when requests run in parallel.";
+    }
+    else
+    {
+        value = session.Get<long>("counter") + 1;
+        session.Set("counter", value);
+        did = "The cookie store cannot change a value inside a store, so this request read the counter and wrote it back.";
+    }
+    return CounterPage(http, session, value, did);
+}).DisableAntiforgery();
+
+IResult CounterPage(HttpContext http, Session session, long value, string did) =>
+    DemoPage.Render(http, session, store, "A counter without locks", "Session.IncrementAsync adds to a number inside the store and returns the sum: every click counts, even from many tabs at once.", did, $"""
+        <div class="card"><p class="big" id="counter">{value}</p>
+        <form method="post" action="/counter"><button>Add one</button></form></div>
+        """);
 
 // Sign-in: a new token against session fixation, then the user id indexes the session.
 app.MapPost("/login", async (HttpContext http, Session session) =>
@@ -80,17 +112,18 @@ app.MapPost("/logout", (Session session) =>
 }).DisableAntiforgery();
 
 // "Sign out everywhere else": the user's sessions from the admin service.
-app.MapGet("/sessions", async (Session session, SessionAdmin admin) =>
+app.MapGet("/sessions", async (HttpContext http, Session session, SessionAdmin admin) =>
 {
-    if (session.UserId is not { } user) return Results.Redirect("/");
+    const string lead = "SessionAdmin lists a user's sessions and ends them: sign in from two browsers, then sign the other one out from here.";
+    if (session.UserId is not { } user)
+        return DemoPage.Render(http, session, store, "Your sessions", lead, "Nothing: this session has no user yet.", "<p><a href=\"/#sign-in\">Sign in</a> first.</p>");
     if (store == "cookie")
-        return Page("Your sessions", "<p>The cookie store keeps sessions in browsers, so it cannot list them (docs/stores/cookie.md).</p><p><a href=\"/\">Back</a></p>");
+        return DemoPage.Render(http, session, store, "Your sessions", lead, "Nothing: the cookie store keeps sessions in browsers, so it cannot list them (docs/stores/cookie.md).", "");
     var rows = string.Concat((await admin.ListAsync(user)).Select(s =>
-        $"<tr><td><code>{s.Id}</code>{(s.Id == session.Id ? " (this one)" : "")}</td><td>{s.Created:u}</td><td>{s.LastSeen:u}</td><td>{WebUtility.HtmlEncode(s.UserAgent ?? "")}</td></tr>"));
-    return Page("Your sessions", $"""
+        $"<tr><td><code>{s.Id}</code>{(s.Id == session.Id ? " (this one)" : "")}</td><td>{s.Created:u}</td><td>{s.LastSeen:u}</td><td>{DemoPage.Encode(s.UserAgent ?? "")}</td></tr>"));
+    return DemoPage.Render(http, session, store, "Your sessions", lead, $"Listed the sessions of <strong>{DemoPage.Encode(user)}</strong> from the store's user index.", $"""
         <table><tr><th>Id</th><th>Created</th><th>Last seen</th><th>User agent</th></tr>{rows}</table>
         <form method="post" action="/sessions/revoke-others"><button>Sign out everywhere else</button></form>
-        <p><a href="/">Back</a></p>
         """);
 });
 
@@ -100,12 +133,78 @@ app.MapPost("/sessions/revoke-others", async (Session session, SessionAdmin admi
     return Results.Redirect("/sessions");
 }).DisableAntiforgery();
 
+// The cart page's script: twenty fetches at once, then the cart as the server has it.
+const string CartScript = """
+        <script>
+          const show = (items, note) => {
+            document.getElementById('cart-count').textContent = items.length;
+            document.getElementById('cart-items').innerHTML = items.map(i => '<li>' + i + '</li>').join('');
+            document.getElementById('cart-note').innerHTML = note;
+          };
+          document.getElementById('fill').onclick = async () => {
+            const started = performance.now();
+            await Promise.all(Array.from({ length: 20 }, (_, i) => fetch('/cart/items/' + (i + 1), { method: 'POST' })));
+            const items = await (await fetch('/cart/items')).json();
+            const ms = Math.round(performance.now() - started);
+            show(items, items.length === 20 ? '<span class="ok" id="cart-ok">all 20 kept</span> (' + ms + ' ms)' : '(' + ms + ' ms)');
+          };
+          document.getElementById('empty').onclick = async () => {
+            await fetch('/cart/items', { method: 'DELETE' });
+            show([], '');
+          };
+        </script>
+    """;
+
+// The headline: twenty requests of one browser, at once, each adding its own item. A change set
+// per request keeps every one; ASP.NET Core's session (whole-session writes) keeps about two.
+app.MapGet("/cart", (HttpContext http, Session session) =>
+{
+    // Stored now, so the browser has its session before the twenty requests leave together.
+    session.Set("cartVisits", session.Get<int>("cartVisits") + 1);
+    var items = CartItems(session);
+    var warning = store == "cookie"
+        ? "<p><strong>On the cookie store</strong> the whole session travels in each response's cookie, so parallel requests overwrite each other: expect fewer than 20.</p>"
+        : "";
+    return DemoPage.Render(http, session, store, "Twenty parallel requests, one cart",
+        "The button sends 20 requests at the same moment, each adding one item to the cart. Each request saves only what it changed, so all 20 stay.",
+        "This request counted your visit to this page, so your browser holds a session before the parallel requests start.", $"""
+        <div class="card">
+          <form id="fill-form" onsubmit="return false"><button id="fill">Add 20 items in parallel</button><button class="secondary" id="empty">Empty the cart</button></form>
+          <p>Items in the cart: <strong id="cart-count">{items.Count}</strong> <span id="cart-note"></span></p>
+          <ol class="items" id="cart-items">{string.Concat(items.Select(i => $"<li>{DemoPage.Encode(i)}</li>"))}</ol>
+        </div>
+        {warning}
+        {CartScript}
+        """);
+});
+
+app.MapPost("/cart/items/{n:int}", (int n, Session session) =>
+{
+    session[$"cart:{n:00}"] = $"Item {n}";
+    return Results.NoContent();
+});
+
+app.MapGet("/cart/items", (Session session) => CartItems(session));
+
+app.MapDelete("/cart/items", (Session session) =>
+{
+    foreach (var key in session.Keys.Where(k => k.StartsWith("cart:", StringComparison.Ordinal)).ToList()) session.Remove(key);
+    return Results.NoContent();
+});
+
+static List<string> CartItems(Session session) =>
+    [.. session.Keys.Where(k => k.StartsWith("cart:", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(k => session[k]!)];
+
 // Existing ASP.NET Core code keeps working: HttpContext.Session is served by Satchel.
-app.MapGet("/legacy", (HttpContext http) =>
+app.MapGet("/legacy", (HttpContext http, Session session) =>
 {
     var count = (http.Session.GetInt32("legacy") ?? 0) + 1;
     http.Session.SetInt32("legacy", count);
-    return Results.Text($"HttpContext.Session counter: {count}; testValue via ISession: {http.Session.GetString("testValue") ?? "(none)"}");
+    return DemoPage.Render(http, session, store, "HttpContext.Session still works",
+        "Code written for ASP.NET Core's ISession keeps working: Satchel serves HttpContext.Session, with the same values as the Session API.",
+        "This request counted through <code>HttpContext.Session.SetInt32</code> and read <code>testValue</code> (stored by the seed test page) through <code>GetString</code>.", $"""
+        <div class="card"><p id="legacy">HttpContext.Session counter: {count}; testValue via ISession: {DemoPage.Encode(http.Session.GetString("testValue") ?? "(none)")}</p></div>
+        """);
 });
 
 app.Run();
@@ -116,10 +215,3 @@ static string DemoSecret(string directory)
     if (!File.Exists(path)) File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)));
     return File.ReadAllText(path).Trim();
 }
-
-static IResult Page(string title, string body) => Results.Content($"""
-    <!doctype html>
-    <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-    <style>body{"{"}font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem{"}"} td,th{"{"}padding:.2rem .6rem;text-align:left{"}"}</style>
-    </head><body><h1>{title}</h1>{body}</body></html>
-    """, "text/html; charset=utf-8");

@@ -46,4 +46,46 @@ public sealed class DemoTests : IAsyncLifetime
         await _browser.PostAsync("/logout", null);
         Assert.Contains("Not signed in.", await _browser.GetStringAsync("/"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Every_page_links_to_every_feature_uses_the_one_stylesheet_and_says_what_Satchel_did()
+    {
+        string[] pages = ["/", "/counter", "/sessions", "/cart", "/legacy"];
+        foreach (var path in pages)
+        {
+            var html = await _browser.GetStringAsync(path);
+            Assert.Contains("<link rel=\"stylesheet\" href=\"/site.css\">", html, StringComparison.Ordinal);
+            foreach (var link in new[] { "href=\"/\"", "href=\"/counter\"", "href=\"/#sign-in\"", "href=\"/sessions\"", "href=\"/cart\"", "href=\"/legacy\"" })
+                Assert.Contains(link, html, StringComparison.Ordinal);
+            Assert.Contains("What Satchel just did", html, StringComparison.Ordinal);
+            Assert.Contains("<strong id=\"store\">memory</strong>", html, StringComparison.Ordinal);
+        }
+        var css = await _browser.GetAsync("/site.css");
+        Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(".explain", await css.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_explanation_follows_the_cookie_new_then_loaded_then_unknown()
+    {
+        Assert.Contains("this response carries a new <code>sid</code> cookie", await _browser.GetStringAsync("/"), StringComparison.Ordinal);
+        Assert.Contains("Satchel checked its signature and loaded session", await _browser.GetStringAsync("/"), StringComparison.Ordinal);
+
+        using var stale = new HttpClient { BaseAddress = _demo!.Address };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/counter");
+        request.Headers.Add("Cookie", "sid=not-a-session-the-store-knows");
+        var html = await (await stale.SendAsync(request)).Content.ReadAsStringAsync();
+        Assert.Contains("a cookie the store does not know", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_counter_page_counts_in_one_step_inside_the_store()
+    {
+        for (var i = 1; i <= 3; i++)
+        {
+            var html = await (await _browser.PostAsync("/counter", null)).Content.ReadAsStringAsync();
+            Assert.Contains($"<p class=\"big\" id=\"counter\">{i}</p>", html, StringComparison.Ordinal);
+            Assert.Contains("inside the store, in one step", html, StringComparison.Ordinal);
+        }
+    }
 }

@@ -97,4 +97,53 @@ public sealed class BrowserTests : IAsyncLifetime
         Assert.Equal(-1, after.Expires);
         await browser.CloseAsync();
     }
+
+    [Fact]
+    public async Task Twenty_parallel_requests_of_the_cart_page_each_add_an_item_and_all_twenty_stay()
+    {
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(_demo.Address, "/cart").ToString());
+        Assert.Equal("0", await page.InnerTextAsync("#cart-count"));
+
+        await page.ClickAsync("#fill");
+        await page.WaitForSelectorAsync("#cart-ok");
+        Assert.Equal("20", await page.InnerTextAsync("#cart-count"));
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => $"Item {i}"), (await page.Locator("#cart-items li").AllInnerTextsAsync()).OrderBy(t => int.Parse(t[5..], System.Globalization.CultureInfo.InvariantCulture)));
+
+        // Not only what the script showed: the server's cart, on a fresh page load.
+        await page.ReloadAsync();
+        Assert.Equal("20", await page.InnerTextAsync("#cart-count"));
+        await Screenshot(page, "cart");
+    }
+
+    [Fact]
+    public async Task Each_page_of_the_demo_renders_with_its_stylesheet_and_explanation()
+    {
+        await using var browser = await LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await page.SetViewportSizeAsync(1000, 760);
+        foreach (var (path, name) in new[] { ("/", "home"), ("/", "home-reload"), ("/counter", "counter"), ("/legacy", "isession") })
+        {
+            await page.GotoAsync(new Uri(_demo.Address, path).ToString());
+            Assert.Contains("What Satchel just did", await page.TextContentAsync("#explain"), StringComparison.Ordinal);
+            // The stylesheet applied: the explanation box has its accent border.
+            Assert.Equal("4px", await page.EvalOnSelectorAsync<string>("#explain", "e => getComputedStyle(e).borderLeftWidth"));
+            await Screenshot(page, name);
+        }
+        await page.GotoAsync(_demo.Address.ToString());
+        await page.FillAsync("input[name=user]", "ann");
+        await page.ClickAsync("form[action='/login'] button");
+        await page.GotoAsync(new Uri(_demo.Address, "/sessions").ToString());
+        Assert.Contains("(this one)", await page.InnerTextAsync("table"), StringComparison.Ordinal);
+        await Screenshot(page, "sessions");
+    }
+
+    // Screenshots of the demo for the README, in the test's output folder (docs/images holds the committed ones).
+    private static async Task Screenshot(IPage page, string name)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
 }
