@@ -38,7 +38,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
     private int _sessionTakenWarned;
     private int _withheldWarned;
     private int _proxyWarned;
-    private readonly bool _secureFollowsRequest = manager.Options.Cookie.Secure == CookieSecurePolicy.SameAsRequest && !manager.Options.Cookie.UseHostPrefix;
+    private readonly bool _secureFollowsRequest = manager.Options.Cookie.Secure == SessionCookieSecurePolicy.SameAsRequest && !manager.Options.Cookie.UseHostPrefix;
 
     private readonly string? _tokenHeader = manager.Options.TokenHeader;
     private readonly bool _essential = manager.Options.Cookie.IsEssential;

@@ -106,7 +106,7 @@ public sealed class SessionManager : IDisposable
     public string ExpiredCookie(bool isHttps) => SessionCookie.Expired(Options.Cookie, IsSecure(isHttps));
 
     /// <summary>Whether the cookie carries Secure for a request that came over HTTPS or not.</summary>
-    internal bool IsSecure(bool isHttps) => isHttps || Options.Cookie.Secure == CookieSecurePolicy.Always || Options.Cookie.UseHostPrefix;
+    internal bool IsSecure(bool isHttps) => isHttps || Options.Cookie.Secure == SessionCookieSecurePolicy.Always || Options.Cookie.UseHostPrefix;
 
     /// <summary>Disposes the memory store this manager made itself (not a store it was given).</summary>
     public void Dispose()

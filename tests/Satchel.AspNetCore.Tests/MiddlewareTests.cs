@@ -69,7 +69,7 @@ public class MiddlewareTests
             Assert.Contains("; Secure", Assert.Single(response.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
             Assert.Equal("A session variable (2)", await browser.GetStringAsync("/"));
         }
-        await using var always = await SatchelApp.StartAsync(NodeSessionEndpoints, o => o.Cookie.Secure = CookieSecurePolicy.Always);
+        await using var always = await SatchelApp.StartAsync(NodeSessionEndpoints, o => o.Cookie.Secure = SessionCookieSecurePolicy.Always);
         using var client = always.NewRawClient();
         var plain = await client.GetAsync("/");
         Assert.Contains("; Secure", Assert.Single(plain.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);

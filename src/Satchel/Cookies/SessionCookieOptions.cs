@@ -9,7 +9,7 @@ public sealed class SessionCookieOptions
     /// <summary>
     /// Prefix the name with <c>__Host-</c>, which browsers accept only with Secure, Path=/ and no
     /// Domain, so no subdomain can plant or shadow the cookie. Forces <see cref="Secure"/> to
-    /// <see cref="CookieSecurePolicy.Always"/>. Default off, because it needs HTTPS.
+    /// <see cref="SessionCookieSecurePolicy.Always"/>. Default off, because it needs HTTPS.
     /// </summary>
     public bool UseHostPrefix { get; set; }
 
@@ -23,7 +23,7 @@ public sealed class SessionCookieOptions
     public SessionSameSite SameSite { get; set; } = SessionSameSite.Lax;
 
     /// <summary>When the cookie is marked Secure. Default: when the request came over HTTPS.</summary>
-    public CookieSecurePolicy Secure { get; set; } = CookieSecurePolicy.SameAsRequest;
+    public SessionCookieSecurePolicy Secure { get; set; } = SessionCookieSecurePolicy.SameAsRequest;
 
     /// <summary>
     /// Whether the session cookie is essential to the app, so ASP.NET Core's cookie policy
@@ -47,7 +47,7 @@ public sealed class SessionCookieOptions
             errors.Add($"Satchel:Cookie:Domain '{Domain}' is not a valid domain.");
         if (UseHostPrefix && (Path != "/" || Domain is not null))
             errors.Add("Satchel:Cookie:UseHostPrefix needs Path '/' and no Domain (browsers reject a __Host- cookie otherwise).");
-        if (SameSite == SessionSameSite.None && Secure != CookieSecurePolicy.Always && !UseHostPrefix)
+        if (SameSite == SessionSameSite.None && Secure != SessionCookieSecurePolicy.Always && !UseHostPrefix)
             errors.Add("Satchel:Cookie:SameSite None needs Secure = Always (browsers reject SameSite=None without Secure).");
     }
 
