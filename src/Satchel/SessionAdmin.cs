@@ -46,7 +46,8 @@ public sealed class SessionAdmin(SessionManager manager)
         {
             if (exceptSessionId is not null)
                 throw new NotSupportedException($"The session store {manager.Store.GetType().Name} revokes all of a user's sessions at once and cannot spare one: pass no exceptSessionId, then call session.RegenerateAsync() in the same request to keep the current browser signed in.");
-            await StoreCall.Start(manager, StoreCall.Revoke, null).Of(revocation.RevokeUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken)).ConfigureAwait(false);
+            await StoreCall.Run(manager, StoreCall.Revoke, null, (revocation, userId, now: manager.Time.GetUtcNow(), ct: cancellationToken),
+                static s => s.revocation.RevokeUserAsync(s.userId, s.now, s.ct)).ConfigureAwait(false);
             return 0;
         }
         var stored = await ListStoredAsync(userId, cancellationToken).ConfigureAwait(false);
@@ -61,11 +62,12 @@ public sealed class SessionAdmin(SessionManager manager)
     }
 
     private ValueTask<IReadOnlyList<StoredSession>> ListStoredAsync(string userId, CancellationToken cancellationToken) =>
-        StoreCall.Start(manager, StoreCall.List, null).Of(Index.ListByUserAsync(userId, manager.Time.GetUtcNow(), cancellationToken));
+        StoreCall.Run(manager, StoreCall.List, null, (index: Index, userId, now: manager.Time.GetUtcNow(), ct: cancellationToken),
+            static s => s.index.ListByUserAsync(s.userId, s.now, s.ct));
 
     private async ValueTask EndAsync(SessionKey key, string userId, CancellationToken cancellationToken)
     {
-        await StoreCall.Start(manager, StoreCall.Delete, key).Of(manager.Store.DeleteAsync(key, cancellationToken)).ConfigureAwait(false);
+        await StoreCall.Run(manager, StoreCall.Delete, key, (store: manager.Store, key, ct: cancellationToken), static s => s.store.DeleteAsync(s.key, s.ct)).ConfigureAwait(false);
         await manager.RaiseAsync(SessionEventKind.Destroyed, key, userId).ConfigureAwait(false);
     }
 

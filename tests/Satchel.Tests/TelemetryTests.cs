@@ -177,6 +177,51 @@ public class TelemetryTests
         Assert.Equal("System.IO.IOException", span.GetTagItem("error.type"));
     }
 
+    [Fact]
+    public async Task A_store_that_throws_before_returning_a_task_is_an_error_span_and_the_request_keeps_its_activity()
+    {
+        using var requests = new ActivitySource("Satchel.Tests.SyncRequests");
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is SatchelDiagnostics.ActivitySourceName or "Satchel.Tests.SyncRequests",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => { if (a.Source.Name == SatchelDiagnostics.ActivitySourceName) spans.Enqueue(a); },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var options = new SatchelOptions { StoreFailurePolicy = StoreFailurePolicy.Degrade };
+        options.Secrets.Add(TestSetup.Secret);
+        var manager = new SessionManager(options, new SynchronouslyFailingStore());
+        var cookie = new TestSetup().NewBrowser();
+        await cookie.RequestAsync(s => s["a"] = "1");
+        spans.Clear();
+
+        using var request = requests.StartActivity("GET /")!;
+        var session = manager.Open($"sid={cookie.Value}", false);
+        await session.LoadAsync();
+        Assert.Same(request, Activity.Current);
+        var span = Assert.Single(spans);
+        Assert.Equal("satchel.store.load", span.OperationName);
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal(typeof(InvalidDataException).FullName, span.GetTagItem("error.type"));
+        Assert.Equal(request.SpanId, span.ParentSpanId);
+    }
+
+    // SQLite-like: the store does its work before it returns, and so throws before there is a task.
+    private sealed class SynchronouslyFailingStore : ISessionStore
+    {
+        public SessionStoreGuarantees Guarantees => SessionStoreGuarantees.None;
+
+        public ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default) =>
+            throw new InvalidDataException("database disk image is malformed");
+
+        public ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default) => throw new InvalidDataException("malformed");
+
+        public ValueTask<bool> UpdateAsync(SessionKey key, SessionChange change, CancellationToken cancellationToken = default) => throw new InvalidDataException("malformed");
+
+        public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default) => throw new InvalidDataException("malformed");
+    }
+
     private sealed class TelemetryCountedStore : ISessionStore, ISessionCounter
     {
         private readonly MemorySessionStore _inner = new();

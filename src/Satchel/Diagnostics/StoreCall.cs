@@ -6,9 +6,11 @@ namespace Satchel;
 /// <summary>
 /// One call into the session store, measured: a span (<see cref="SatchelDiagnostics.ActivitySourceName"/>)
 /// parented to the request's, and a point of <c>satchel.store.operation.duration</c>. Costs a flag
-/// check when nobody listens. Start it in the expression that calls the store, so the store's own
-/// spans (a Redis client's) nest under it:
-/// <code>record = await StoreCall.Start(manager, StoreCall.Load, key).Of(store.LoadAsync(...));</code>
+/// check when nobody listens. The store is called inside, under the span, so its own spans (a Redis
+/// client's) nest under it, and a store that throws before it returns a task (SQLite is synchronous)
+/// is measured as failed like one whose task fails. The state carries the call's arguments, so the
+/// static lambda allocates nothing:
+/// <code>record = await StoreCall.Run(manager, StoreCall.Load, key, (store, key, now), static s => s.store.LoadAsync(s.key, s.now, ...));</code>
 /// </summary>
 internal readonly struct StoreCall
 {
@@ -17,55 +19,82 @@ internal readonly struct StoreCall
 
     internal const string StoreNameTag = "satchel.store.name", OperationTag = "satchel.store.operation", SessionIdTag = "satchel.session.id";
 
-    private readonly string? _store;       // null: nobody listens, nothing to record
+    private readonly string _store;
     private readonly string _operation;
     private readonly long _started;
     private readonly Activity? _activity;
-    private readonly Activity? _previous;
 
-    private StoreCall(string store, string operation, Activity? activity, Activity? previous)
+    private StoreCall(string store, string operation, Activity? activity)
     {
-        (_store, _operation, _activity, _previous) = (store, operation, activity, previous);
+        (_store, _operation, _activity) = (store, operation, activity);
         _started = Stopwatch.GetTimestamp();
     }
 
-    // Inlined into each call site: with nobody listening, two field reads and no call.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static StoreCall Start(SessionManager manager, string operation, SessionKey? key) =>
-        SatchelMetrics.StoreDuration.Enabled || SatchelDiagnostics.Source.HasListeners() ? Listened(manager, operation, key) : default;
+    private static bool Listened => SatchelMetrics.StoreDuration.Enabled || SatchelDiagnostics.Source.HasListeners();
 
-    private static StoreCall Listened(SessionManager manager, string operation, SessionKey? key)
+    /// <summary>Calls the store with <paramref name="state"/>, measured when anybody listens.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ValueTask<T> Run<TState, T>(SessionManager manager, string operation, SessionKey? key, TState state, Func<TState, ValueTask<T>> call) =>
+        Listened ? RunMeasured(manager, operation, key, state, call) : call(state);
+
+    /// <inheritdoc cref="Run{TState, T}"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ValueTask Run<TState>(SessionManager manager, string operation, SessionKey? key, TState state, Func<TState, ValueTask> call) =>
+        Listened ? RunMeasured(manager, operation, key, state, call) : call(state);
+
+    private static ValueTask<T> RunMeasured<TState, T>(SessionManager manager, string operation, SessionKey? key, TState state, Func<TState, ValueTask<T>> call)
     {
-        var listened = SatchelMetrics.StoreDuration.Enabled;
         var previous = Activity.Current;
+        var measured = Begin(manager, operation, key);
+        ValueTask<T> task;
+        try
+        {
+            task = call(state);
+        }
+        catch (Exception ex)
+        {
+            measured.End(ex);
+            throw;
+        }
+        finally
+        {
+            // The store's work has begun under the span (and keeps it); this request's flow goes back to its own.
+            Activity.Current = previous;
+        }
+        return measured.Measure(task);
+    }
+
+    private static ValueTask RunMeasured<TState>(SessionManager manager, string operation, SessionKey? key, TState state, Func<TState, ValueTask> call)
+    {
+        var previous = Activity.Current;
+        var measured = Begin(manager, operation, key);
+        ValueTask task;
+        try
+        {
+            task = call(state);
+        }
+        catch (Exception ex)
+        {
+            measured.End(ex);
+            throw;
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+        return measured.Measure(task);
+    }
+
+    private static StoreCall Begin(SessionManager manager, string operation, SessionKey? key)
+    {
         var activity = SatchelDiagnostics.Source.StartActivity("satchel.store." + operation, ActivityKind.Client);
-        if (activity is null && !listened) return default;
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(StoreNameTag, manager.StoreName);
             activity.SetTag(OperationTag, operation);
             if (key is { } k) activity.SetTag(SessionIdTag, k.Id);
         }
-        return new StoreCall(manager.StoreName, operation, activity, previous);
-    }
-
-    /// <summary>Measures the store call <paramref name="task"/>, already started under this span.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ValueTask<T> Of<T>(ValueTask<T> task)
-    {
-        if (_store is null) return task;
-        // The store's work has begun under the span (and keeps it); this request's flow goes back to its own.
-        Activity.Current = _previous;
-        return Measure(task);
-    }
-
-    /// <inheritdoc cref="Of{T}(ValueTask{T})"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ValueTask Of(ValueTask task)
-    {
-        if (_store is null) return task;
-        Activity.Current = _previous;
-        return Measure(task);
+        return new StoreCall(manager.StoreName, operation, activity);
     }
 
     private async ValueTask<T> Measure<T>(ValueTask<T> task)

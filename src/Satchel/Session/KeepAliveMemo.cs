@@ -47,7 +47,8 @@ internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
     {
         try
         {
-            return await StoreCall.Start(manager, StoreCall.Touch, key).Of(store.LoadAsync(key, manager.Time.GetUtcNow(), manager.Options.TouchInterval, cancellationToken)).ConfigureAwait(false);
+            return await StoreCall.Run(manager, StoreCall.Touch, key, (store, key, now: manager.Time.GetUtcNow(), touch: manager.Options.TouchInterval, ct: cancellationToken),
+                static s => s.store.LoadAsync(s.key, s.now, s.touch, s.ct)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

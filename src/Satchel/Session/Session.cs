@@ -134,8 +134,8 @@ public sealed class Session : IAsyncDisposable
         var thread = Environment.CurrentManagedThreadId;
         try
         {
-            record = await StoreCall.Start(_manager, StoreCall.Load, _request.Key)
-                .Of(_store.LoadAsync(_request.Key, _manager.Time.GetUtcNow(), _manager.Options.TouchInterval, cancellationToken)).ConfigureAwait(false);
+            record = await StoreCall.Run(_manager, StoreCall.Load, _request.Key, (store: _store, key: _request.Key, now: _manager.Time.GetUtcNow(), touch: _manager.Options.TouchInterval, ct: cancellationToken),
+                static s => s.store.LoadAsync(s.key, s.now, s.touch, s.ct)).ConfigureAwait(false);
             // Resumed on another thread: the store really was asynchronous, and a thread sat blocked on it.
             // (Checking IsCompleted after the call races with that other thread finishing first.)
             if (blocking && Environment.CurrentManagedThreadId != thread) Log.SynchronousLoad(_manager.Logger, _request.Key.Id);
@@ -225,7 +225,7 @@ public sealed class Session : IAsyncDisposable
         {
             if (_doomed is { } doomed)
             {
-                await StoreCall.Start(_manager, StoreCall.Delete, doomed.Identity.Key).Of(store.DeleteAsync(doomed.Identity.Key, cancellationToken)).ConfigureAwait(false);
+                await DeleteAsync(store, doomed.Identity.Key, cancellationToken).ConfigureAwait(false);
                 Log.Destroyed(_manager.Logger, doomed.Identity.Key.Id);
                 await _manager.RaiseAsync(SessionEventKind.Destroyed, doomed.Identity.Key, doomed.UserId).ConfigureAwait(false);
             }
@@ -234,7 +234,8 @@ public sealed class Session : IAsyncDisposable
             var key = _identity!.Key;
             if (_phase == Phase.Stored)
             {
-                if (await StoreCall.Start(_manager, StoreCall.Update, key).Of(store.UpdateAsync(key, _values.ToChange(now), cancellationToken)).ConfigureAwait(false))
+                if (await StoreCall.Run(_manager, StoreCall.Update, key, (store, key, change: _values.ToChange(now), ct: cancellationToken),
+                        static s => s.store.UpdateAsync(s.key, s.change, s.ct)).ConfigureAwait(false))
                 {
                     _manager.KeepAlive.Seen(key);   // a write refreshed the expiry
                     return;
@@ -244,7 +245,7 @@ public sealed class Session : IAsyncDisposable
                 return;
             }
             if (!_values.HasContent) return;   // no empty records: the cookie promised nothing yet
-            await StoreCall.Start(_manager, StoreCall.Create, key).Of(store.CreateAsync(key, _values.ToRecord(now, Metadata), cancellationToken)).ConfigureAwait(false);
+            await CreateAsync(store, key, _values.ToRecord(now, Metadata), cancellationToken).ConfigureAwait(false);
             _manager.KeepAlive.Seen(key);
             _phase = Phase.Stored;
             Log.Created(_manager.Logger, key.Id);
@@ -281,7 +282,7 @@ public sealed class Session : IAsyncDisposable
         try
         {
             // Create the new record before deleting the old, so the data is never nowhere.
-            await StoreCall.Start(_manager, StoreCall.Create, newKey).Of(_store.CreateAsync(newKey, record, cancellationToken)).ConfigureAwait(false);
+            await CreateAsync(_store, newKey, record, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -308,7 +309,7 @@ public sealed class Session : IAsyncDisposable
         }
         try
         {
-            await StoreCall.Start(_manager, StoreCall.Delete, old).Of(_store.DeleteAsync(old, cancellationToken)).ConfigureAwait(false);
+            await DeleteAsync(_store, old, cancellationToken).ConfigureAwait(false);
             Log.Regenerated(_manager.Logger, old.Id, newKey.Id);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -454,7 +455,8 @@ public sealed class Session : IAsyncDisposable
         T? result;
         try
         {
-            result = await StoreCall.Start(_manager, operation, sessionKey).Of(step(atomics, sessionKey, _manager.Time.GetUtcNow())).ConfigureAwait(false);
+            result = await StoreCall.Run(_manager, operation, sessionKey, (step, atomics, sessionKey, now: _manager.Time.GetUtcNow()),
+                static s => s.step(s.atomics, s.sessionKey, s.now)).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {
@@ -503,7 +505,8 @@ public sealed class Session : IAsyncDisposable
             ?? throw new NotSupportedException($"The session store {_manager.Store.GetType().Name} cannot lock sessions (it offers no ISessionLocks); exclusive sessions need the memory or Redis store.");
         if (!_request.IsValid) return null;
         var timeout = _manager.Options.ExclusiveTimeout;
-        return await StoreCall.Start(_manager, StoreCall.Lock, _request.Key).Of(locks.AcquireAsync(_request.Key, timeout, cancellationToken)).ConfigureAwait(false)
+        return await StoreCall.Run(_manager, StoreCall.Lock, _request.Key, (locks, key: _request.Key, timeout, ct: cancellationToken),
+                static s => s.locks.AcquireAsync(s.key, s.timeout, s.ct)).ConfigureAwait(false)
             ?? throw new SessionLockTimeoutException($"Session {_request.Key.Id} stayed held by other requests for {timeout.TotalSeconds} s (Satchel:ExclusiveTimeout).");
     }
 
@@ -609,6 +612,12 @@ public sealed class Session : IAsyncDisposable
         else if (_closing.HasFlag(Closing.Destroyed))
             view.Preview(_request.Key, null);
     }
+
+    private ValueTask CreateAsync(ISessionStore store, SessionKey key, SessionRecord record, CancellationToken cancellationToken) =>
+        StoreCall.Run(_manager, StoreCall.Create, key, (store, key, record, ct: cancellationToken), static s => s.store.CreateAsync(s.key, s.record, s.ct));
+
+    private ValueTask DeleteAsync(ISessionStore store, SessionKey key, CancellationToken cancellationToken) =>
+        StoreCall.Run(_manager, StoreCall.Delete, key, (store, key, ct: cancellationToken), static s => s.store.DeleteAsync(s.key, s.ct));
 
     private void Fail(Exception ex, string operation)
     {
