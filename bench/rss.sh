@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Memory per session over HTTP: the bench app (memory store) takes logins without cookies, so
+# each request creates one session of two small values; its resident set is read from /proc
+# before and after each checkpoint. Reports RSS growth per session since start and between
+# checkpoints (the slope: what each further session costs, once the GC's budget is committed).
+#
+#   bench/rss.sh                              # satchel and aspnet, checkpoints 100k and 200k
+#   VARIANTS=satchel CHECKPOINTS="100000 1000000" bench/rss.sh
+#   DOTNET_gcServer=0 bench/rss.sh            # workstation GC (ASP.NET Core apps default to server GC)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+read -ra VARIANTS <<<"${VARIANTS:-satchel aspnet}"
+read -ra CHECKPOINTS <<<"${CHECKPOINTS:-100000 200000}"
+command -v ab >/dev/null || {
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apache2-utils >/dev/null
+  else echo "rss.sh: install apache2-utils first (ab: a fixed number of requests)"; exit 1; fi
+}
+dotnet build bench/Satchel.BenchApp -c Release -nologo -v quiet >/dev/null
+app=bench/Satchel.BenchApp/bin/Release/net10.0/Satchel.BenchApp.dll
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+rss() { awk '/VmRSS/{print $2 * 1024}' "/proc/$1/status"; }
+if [ "${DOTNET_gcServer:-1}" = 0 ]; then echo "gc: workstation (DOTNET_gcServer=0)"; else echo "gc: server (ASP.NET Core's default)"; fi
+for variant in "${VARIANTS[@]}"; do
+  dotnet "$app" --variant "$variant" --store memory --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+  pid=$!
+  until curl -s "http://127.0.0.1:$port/bare" >/dev/null; do sleep 0.2; done
+  ab -q -n 20000 -c 16 "http://127.0.0.1:$port/bare" >/dev/null   # warm up the server, no sessions
+  start=$(rss $pid) before=$start done=0
+  for checkpoint in "${CHECKPOINTS[@]}"; do
+    ab -q -n $((checkpoint - done)) -c 16 "http://127.0.0.1:$port/login" >/dev/null
+    sleep 1
+    now=$(rss $pid)
+    printf '%s\t%d sessions\tsince start %d B/session\tslope %d B/session\tprocess %d MiB\n' "$variant" "$checkpoint" \
+      $(( (now - start) / checkpoint )) $(( (now - before) / (checkpoint - done) )) $(( now / 1048576 ))
+    before=$now done=$checkpoint
+  done
+  kill $pid; wait $pid 2>/dev/null || true
+done
