@@ -76,6 +76,7 @@ public sealed partial class NativeAotTests : IDisposable
     // Publishes a sample natively; any trim or AOT analysis warning fails the test, with the log.
     private async Task<string> PublishAsync(string sample)
     {
+        Assert.True(HasNativeLinker(), "Native AOT links with clang (or gcc), and this machine has neither: install clang (Debian: apt-get install clang; ./test.sh does so when run as root).");
         var repo = RepositoryRoot();
         var output = Path.Combine(_work.FullName, sample);
         var log = await RunAsync("dotnet", ["publish", Path.Combine(repo, "samples", sample, sample + ".csproj"), "-c", "Release", "-r", "linux-x64",
@@ -86,6 +87,11 @@ public sealed partial class NativeAotTests : IDisposable
         Assert.True(File.Exists(binary), $"no native binary at {binary}:\n{log}");
         return binary;
     }
+
+    // The AOT compiler links with clang, or gcc when there is no clang (Microsoft.NETCore.Native.Unix.targets).
+    private static bool HasNativeLinker() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, "clang")) || File.Exists(Path.Combine(dir, "gcc")));
 
     private static HttpClient Browser(int port) =>
         new(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
