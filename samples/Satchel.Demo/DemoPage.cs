@@ -41,7 +41,7 @@ static class DemoPage
     // What this request did with the session, in the words a visitor needs.
     private static string Explain(HttpContext http, Session session, string store, string did)
     {
-        var sentCookie = http.Request.Cookies.ContainsKey("sid");
+        var sentCookie = http.Request.Cookies.ContainsKey(http.RequestServices.GetRequiredService<SessionManager>().CookieName);
         var stored = session.Keys.Count > 0;
         var cookie = (sentCookie, session.IsNew, stored) switch
         {

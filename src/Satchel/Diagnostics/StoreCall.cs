@@ -87,7 +87,7 @@ internal readonly struct StoreCall
 
     private static StoreCall Begin(SessionManager manager, string operation, SessionKey? key)
     {
-        var activity = SatchelDiagnostics.Source.StartActivity("satchel.store." + operation, ActivityKind.Client);
+        var activity = SatchelDiagnostics.Source.StartActivity(SpanName(operation), ActivityKind.Client);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(StoreNameTag, manager.StoreName);
@@ -96,6 +96,22 @@ internal readonly struct StoreCall
         }
         return new StoreCall(manager.StoreName, operation, activity);
     }
+
+    // Literals, so a traced request builds no name per store call.
+    private static string SpanName(string operation) => operation switch
+    {
+        Load => "satchel.store.load",
+        Create => "satchel.store.create",
+        Update => "satchel.store.update",
+        Delete => "satchel.store.delete",
+        Touch => "satchel.store.touch",
+        Increment => "satchel.store.increment",
+        Replace => "satchel.store.replace",
+        Lock => "satchel.store.lock",
+        List => "satchel.store.list",
+        Revoke => "satchel.store.revoke",
+        _ => "satchel.store." + operation,
+    };
 
     private async ValueTask<T> Measure<T>(ValueTask<T> task)
     {
