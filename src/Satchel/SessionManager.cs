@@ -147,8 +147,9 @@ public sealed class SessionManager : IDisposable
     }
 
     /// <summary>
-    /// Counts and reports one event of a session's life: the metric always, the application's
-    /// handler when it set one. A handler's failure is logged, never thrown at the request.
+    /// Counts and reports one event of a session's life: the metric (expiry is counted per store, by
+    /// <see cref="SatchelMetrics.Observe"/>), and the application's handler when it set one. A
+    /// handler's failure is logged, never thrown at the request.
     /// </summary>
     internal ValueTask RaiseAsync(SessionEventKind kind, SessionKey key, string? userId, SessionKey? previous = null, DateTimeOffset? time = null)
     {
@@ -157,8 +158,8 @@ public sealed class SessionManager : IDisposable
             SessionEventKind.Created => SatchelMetrics.SessionsCreated,
             SessionEventKind.Regenerated => SatchelMetrics.SessionsRegenerated,
             SessionEventKind.Destroyed => SatchelMetrics.SessionsDestroyed,
-            _ => SatchelMetrics.SessionsExpired,
-        }).Add(1);
+            _ => null,
+        })?.Add(1);
         if (Options.Events.For(kind) is not { } handler) return ValueTask.CompletedTask;
         var raised = new SessionEvent(kind, key.Id, previous?.Id, userId, time ?? Time.GetUtcNow());
         try

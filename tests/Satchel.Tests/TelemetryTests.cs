@@ -55,6 +55,23 @@ public class TelemetryTests
     }
 
     [Fact]
+    public async Task An_expired_session_is_counted_once_when_two_managers_share_its_store()
+    {
+        var heard = new ConcurrentQueue<Heard>();
+        using var listener = Listen(heard);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        using var store = new MemorySessionStore(null, time);
+        var options = new SatchelOptions();
+        options.Secrets.Add(TestSetup.Secret);
+        using var first = new SessionManager(options, store, time);
+        using var second = new SessionManager(options, store, time);
+        await new CookieJar(first).RequestAsync(s => s["a"] = "1");
+
+        time.Advance(TimeSpan.FromHours(1));   // past the idle timeout; the store's sweep runs
+        Assert.Equal(1, heard.Where(h => h.Instrument == "satchel.session.expired").Sum(h => h.Value));
+    }
+
+    [Fact]
     public async Task Store_calls_are_timed_by_store_and_operation_in_seconds()
     {
         var heard = new ConcurrentQueue<Heard>();

@@ -14,6 +14,9 @@ internal static class SatchelMetrics
     // Stores that count their live sessions, weakly held: the instrument reports each once, however many managers share it.
     private static readonly ConditionalWeakTable<ISessionStore, string> CountingStores = [];
 
+    // Stores whose expiry this meter already counts.
+    private static readonly ConditionalWeakTable<ISessionStore, ISessionStore> ExpiryCounted = [];
+
     public static readonly Counter<long> SessionsCreated = Meter.CreateCounter<long>("satchel.session.created", "{session}", "Sessions stored for the first time.");
     public static readonly Counter<long> SessionsRegenerated = Meter.CreateCounter<long>("satchel.session.regenerated", "{session}", "Stored sessions moved to a new token (RegenerateAsync, sign-in).");
     public static readonly Counter<long> SessionsDestroyed = Meter.CreateCounter<long>("satchel.session.destroyed", "{session}", "Sessions ended by the application: Destroy, sign-out, SessionAdmin revocations.");
@@ -30,10 +33,15 @@ internal static class SatchelMetrics
         Meter.CreateObservableUpDownCounter("satchel.session.active", ObserveLiveSessions, "{session}",
             "Sessions the store holds, for stores that can count them (ISessionCounter: the memory store).");
 
-    /// <summary>Reports <paramref name="store"/>'s live sessions while it lives, when it can count them.</summary>
+    /// <summary>
+    /// Reports <paramref name="store"/>'s live sessions while it lives, when it can count them, and
+    /// counts its expired sessions, once per store however many managers share it.
+    /// </summary>
     public static void Observe(ISessionStore store)
     {
         if (store.GetCapability<ISessionCounter>() is not null) CountingStores.TryAdd(store, store.GetType().Name);
+        if (store.GetCapability<ISessionExpiryEvents>() is { } expiry && ExpiryCounted.TryAdd(store, store))
+            expiry.Expired += static _ => SessionsExpired.Add(1);
     }
 
     private static IEnumerable<Measurement<long>> ObserveLiveSessions()
