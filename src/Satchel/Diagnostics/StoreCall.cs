@@ -40,7 +40,7 @@ internal readonly struct StoreCall
     /// <inheritdoc cref="Run{TState, T}"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ValueTask Run<TState>(SessionManager manager, string operation, SessionKey? key, TState state, Func<TState, ValueTask> call) =>
-        Listened ? RunMeasured(manager, operation, key, state, call) : call(state);
+        Listened ? Untyped(RunMeasured(manager, operation, key, (state, call), static s => Typed(s.call(s.state)))) : call(state);
 
     private static ValueTask<T> RunMeasured<TState, T>(SessionManager manager, string operation, SessionKey? key, TState state, Func<TState, ValueTask<T>> call)
     {
@@ -64,26 +64,14 @@ internal readonly struct StoreCall
         return measured.Measure(task);
     }
 
-    private static ValueTask RunMeasured<TState>(SessionManager manager, string operation, SessionKey? key, TState state, Func<TState, ValueTask> call)
+    // A store call without a result, measured as one with: only while somebody listens.
+    private static async ValueTask<bool> Typed(ValueTask task)
     {
-        var previous = Activity.Current;
-        var measured = Begin(manager, operation, key);
-        ValueTask task;
-        try
-        {
-            task = call(state);
-        }
-        catch (Exception ex)
-        {
-            measured.End(ex);
-            throw;
-        }
-        finally
-        {
-            Activity.Current = previous;
-        }
-        return measured.Measure(task);
+        await task.ConfigureAwait(false);
+        return true;
     }
+
+    private static ValueTask Untyped(ValueTask<bool> task) => task.IsCompletedSuccessfully ? default : new ValueTask(task.AsTask());
 
     private static StoreCall Begin(SessionManager manager, string operation, SessionKey? key)
     {
@@ -120,20 +108,6 @@ internal readonly struct StoreCall
             var result = await task.ConfigureAwait(false);
             End(null);
             return result;
-        }
-        catch (Exception ex)
-        {
-            End(ex);
-            throw;
-        }
-    }
-
-    private async ValueTask Measure(ValueTask task)
-    {
-        try
-        {
-            await task.ConfigureAwait(false);
-            End(null);
         }
         catch (Exception ex)
         {
