@@ -32,6 +32,19 @@ public class TelemetryTests
         return listener;
     }
 
+    // Records every Satchel span that ends; the test's own request source is sampled too, so Satchel's spans have a parent.
+    private static ActivityListener ListenToSpans(ConcurrentQueue<Activity> spans, string? requestSource = null)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == SatchelDiagnostics.ActivitySourceName || s.Name == requestSource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => { if (a.Source.Name == SatchelDiagnostics.ActivitySourceName) spans.Enqueue(a); },
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
     [Fact]
     public async Task The_meter_counts_sessions_created_regenerated_destroyed_and_expired()
     {
@@ -135,13 +148,7 @@ public class TelemetryTests
     {
         using var requests = new ActivitySource("Satchel.Tests.Requests");
         var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name is SatchelDiagnostics.ActivitySourceName or "Satchel.Tests.Requests",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a => { if (a.Source.Name == SatchelDiagnostics.ActivitySourceName) spans.Enqueue(a); },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenToSpans(spans, requests.Name);
         var setup = new TestSetup();
         var browser = setup.NewBrowser();
         await browser.RequestAsync(s => s["a"] = "1");
@@ -175,13 +182,7 @@ public class TelemetryTests
     public async Task A_failed_store_call_is_an_error_span_with_the_stores_message()
     {
         var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == SatchelDiagnostics.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenToSpans(spans);
         var manager = new SessionManager(new SatchelOptions { StoreFailurePolicy = StoreFailurePolicy.Degrade }, new FailingStore());
         var session = manager.Open(null, false);
         session["a"] = "1";
@@ -199,13 +200,7 @@ public class TelemetryTests
     {
         using var requests = new ActivitySource("Satchel.Tests.SyncRequests");
         var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name is SatchelDiagnostics.ActivitySourceName or "Satchel.Tests.SyncRequests",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a => { if (a.Source.Name == SatchelDiagnostics.ActivitySourceName) spans.Enqueue(a); },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenToSpans(spans, requests.Name);
         var options = new SatchelOptions { StoreFailurePolicy = StoreFailurePolicy.Degrade };
         options.Secrets.Add(TestSetup.Secret);
         var manager = new SessionManager(options, new SynchronouslyFailingStore());
