@@ -4,6 +4,7 @@
 //   sqlite: Satchel's SQLite store against ASP.NET Core session on an SQLite IDistributedCache (NeoSmart.Caching.Sqlite);
 //   cookie: Satchel's cookie store against ASP.NET Core session in memory (it has no cookie store);
 //   distcache: Satchel's IDistributedCache store and ASP.NET Core session, both on RedisCache.
+//   --allocations true prints the types allocated most, sampled, when the app stops.
 //   (Satchel on Redis: --readOnThreadPool true reads replies on the thread pool, RedisSessionStoreOptions.ReadOnThreadPool)
 using Satchel;
 
@@ -44,7 +45,9 @@ switch (variant)
         break;
 }
 
+using var allocations = builder.Configuration["allocations"] == "true" ? new Satchel.Bench.AllocationSampler() : null;
 var app = builder.Build();
+if (allocations is not null) app.Lifetime.ApplicationStopped.Register(() => allocations.Print(Console.Out));
 if (variant == "satchel") app.UseSatchel();
 else if (variant == "aspnet") app.UseSession();
 Satchel.Bench.BenchEndpoints.Map(app, variant);
