@@ -63,6 +63,40 @@ public class SessionTests
     }
 
     [Fact]
+    public async Task A_request_that_changes_many_keys_keeps_each_last_change_in_the_request_and_after_it()
+    {
+        // Past 16 changed keys a request's change set is indexed: the same answers either way.
+        var setup = new TestSetup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => { for (var i = 0; i < 10; i++) s.Set($"k{i}", -i); });
+        var model = Enumerable.Range(0, 10).ToDictionary(i => $"k{i}", i => -i);
+        var random = new Random(12);
+        await browser.RequestAsync(s =>
+        {
+            for (var step = 0; step < 300; step++)
+            {
+                var key = $"k{random.Next(60)}";
+                if (random.Next(4) == 0)
+                {
+                    Assert.Equal(model.Remove(key), s.Remove(key));
+                }
+                else
+                {
+                    s.Set(key, step);
+                    model[key] = step;
+                }
+                Assert.Equal(model.TryGetValue(key, out var expected) ? expected : 0, s.Get<int>(key));
+            }
+            Assert.Equal(model.Keys.Order(), s.Keys.Order());
+        });
+        await browser.RequestAsync(s =>
+        {
+            Assert.Equal(model.Keys.Order(), s.Keys.Order());
+            foreach (var (key, value) in model) Assert.Equal(value, s.Get<int>(key));
+        });
+    }
+
+    [Fact]
     public async Task Reading_a_value_as_the_wrong_type_says_which_key_and_type()
     {
         var setup = new TestSetup();

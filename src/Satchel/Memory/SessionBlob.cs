@@ -75,7 +75,7 @@ internal static class SessionBlob
 
     /// <summary>The session as a record whose values are read in place from the blob.</summary>
     public static SessionRecord ToRecord(byte[] blob, bool touched) =>
-        new(Metadata(blob), new DateTimeOffset(LastAccess(blob), TimeSpan.Zero), blob.AsMemory(ValuesStart(blob)), touched);
+        new(blob, new DateTimeOffset(LastAccess(blob), TimeSpan.Zero), blob.AsMemory(ValuesStart(blob)), touched);
 
     /// <summary>A new session from its record.</summary>
     public static byte[] Create(SessionKey key, SessionRecord record)

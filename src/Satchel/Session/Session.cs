@@ -46,7 +46,7 @@ public sealed class Session : IAsyncDisposable
     public bool IsAvailable => _phase is Phase.New or Phase.Stored;
 
     /// <summary>What this request has done to the session.</summary>
-    public SessionStatus Status => _values.HasChanges ? SessionStatus.Modified : _closing.HasFlag(Closing.Destroyed) ? SessionStatus.Destroyed : SessionStatus.Unmodified;
+    public SessionStatus Status => _values.HasChanges ? SessionStatus.Modified : (_closing & Closing.Destroyed) != 0 ? SessionStatus.Destroyed : SessionStatus.Unmodified;
 
     /// <summary>The keys the session holds.</summary>
     public IReadOnlyCollection<string> Keys => EnsureLoaded()._values.Keys;
@@ -176,7 +176,7 @@ public sealed class Session : IAsyncDisposable
     /// <exception cref="SessionStoreException">The store failed and the policy is <see cref="StoreFailurePolicy.Fail"/>.</exception>
     public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
     {
-        if (_closing.HasFlag(Closing.Committed)) return;
+        if ((_closing & Closing.Committed) != 0) return;
         _closing |= Closing.Committed;
         try
         {
@@ -189,7 +189,7 @@ public sealed class Session : IAsyncDisposable
         }
         finally
         {
-            if (_closing.HasFlag(Closing.Committed))
+            if ((_closing & Closing.Committed) != 0)
             {
                 _pending?.Release();
                 // Also after a store failure: a regenerated session lives under its new token only.
@@ -206,7 +206,7 @@ public sealed class Session : IAsyncDisposable
     /// </summary>
     public void DiscardChanges()
     {
-        if (_closing.HasFlag(Closing.Committed)) return;
+        if ((_closing & Closing.Committed) != 0) return;
         _values = _values.WithoutChanges();
         _doomed = null;
         _rollCookie = false;
@@ -534,7 +534,8 @@ public sealed class Session : IAsyncDisposable
         if (!_values.Contains(key)) _manager.Limits.CheckCount(key, _values.Count);
         var size = _values.SizeWith(key, json.Length);
         _manager.Limits.CheckSize(key, size);
-        CheckFits($"Session value '{key}'", Metadata, size);
+        // Only a store that checks each write (cookies) gets the message and metadata built for it.
+        if (_store is IRequestView) CheckFits($"Session value '{key}'", Metadata, size);
         _values.Set(key, json);
         MarkModified();
     }
@@ -562,9 +563,9 @@ public sealed class Session : IAsyncDisposable
 
     private void ThrowIfClosed()
     {
-        if (_closing.HasFlag(Closing.ReadOnly))
+        if ((_closing & Closing.ReadOnly) != 0)
             throw new InvalidOperationException("This endpoint declared its session read-only (WithReadOnlySession or [ReadOnlySession]); remove that to write to the session.");
-        if (_closing.HasFlag(Closing.Committed))
+        if ((_closing & Closing.Committed) != 0)
             throw new InvalidOperationException("The session was already saved (the response has started, or the session was committed or disposed), so this change would be lost. Change the session before writing the response body.");
     }
 
@@ -597,7 +598,7 @@ public sealed class Session : IAsyncDisposable
         if (_phase == Phase.Degraded) return null;
         var stored = _phase == Phase.Stored || (!final && _values.HasContent);
         if (stored && _identity is { } identity && (identity != _request.Verified || _rollCookie || _request.SignedWithRetiredKey)) return _cookie.Issue(_manager, identity.Token, Metadata);
-        return _closing.HasFlag(Closing.Destroyed) && _request.Present ? _cookie.Expire(_manager) : null;
+        return (_closing & Closing.Destroyed) != 0 && _request.Present ? _cookie.Expire(_manager) : null;
     }
 
     // HttpListener has no hook before the response goes out: its sessions send the cookie as it
@@ -609,7 +610,7 @@ public sealed class Session : IAsyncDisposable
         if (_store is not IRequestView view || _phase == Phase.Degraded) return;
         if (_identity is { } identity && (_phase == Phase.Stored || _values.HasContent))
             view.Preview(identity.Key, _values.ToRecord(_manager.Time.GetUtcNow(), Metadata));
-        else if (_closing.HasFlag(Closing.Destroyed))
+        else if ((_closing & Closing.Destroyed) != 0)
             view.Preview(_request.Key, null);
     }
 

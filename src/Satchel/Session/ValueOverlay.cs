@@ -12,19 +12,18 @@ namespace Satchel;
 internal struct ValueOverlay
 {
     private SessionRecord? _stored;
-    private Dictionary<string, byte[]?>? _changes;
+    private ValueChanges? _changes;
     private bool _cleared;
     private SessionMetadata? _metadata;
     private bool _metadataChanged;
     private int _bytes;   // the values' size as packed: keys and JSON, for SatchelOptions.MaxSessionBytes
 
-    private static readonly Dictionary<string, byte[]?> NoChanges = new(StringComparer.Ordinal);
+    private static readonly ValueChanges NoChanges = new();
 
     /// <summary>Starts from a stored record, with no changes.</summary>
     public ValueOverlay(SessionRecord record)
     {
         _stored = record;
-        _metadata = record.Metadata;
         _bytes = record.PackedValues.Length;
     }
 
@@ -59,7 +58,7 @@ internal struct ValueOverlay
     public readonly bool HasContent => _metadataChanged || Count > 0;
 
     /// <summary>The metadata as changed, or as stored; <see langword="null"/> for a new session nobody described yet.</summary>
-    public readonly SessionMetadata? Metadata => _metadata;
+    public readonly SessionMetadata? Metadata => _metadataChanged ? _metadata : _stored?.Metadata;
 
     public void SetMetadata(SessionMetadata metadata)
     {
@@ -88,7 +87,7 @@ internal struct ValueOverlay
         {
             var count = _cleared || _stored is null ? 0 : _stored.Count;
             if (_changes is null) return count;
-            foreach (var (key, value) in _changes)
+            foreach (var (key, value) in _changes.Entries)
             {
                 var wasStored = !_cleared && _stored is not null && _stored.ContainsKey(key);
                 if (value is null && wasStored) count--;
@@ -104,7 +103,7 @@ internal struct ValueOverlay
         {
             var keys = new HashSet<string>(_cleared || _stored is null ? [] : _stored.Keys, StringComparer.Ordinal);
             if (_changes is null) return keys;
-            foreach (var (key, value) in _changes)
+            foreach (var (key, value) in _changes.Entries)
             {
                 if (value is null) keys.Remove(key);
                 else keys.Add(key);
@@ -116,7 +115,7 @@ internal struct ValueOverlay
     public void Set(string key, byte[] json)
     {
         _bytes = SizeWith(key, json.Length);
-        (_changes ??= new(StringComparer.Ordinal))[key] = json;
+        (_changes ??= new()).Set(key, json);
     }
 
     /// <summary>Removes <paramref name="key"/>; <see langword="false"/> when the session lacked it.</summary>
@@ -124,7 +123,7 @@ internal struct ValueOverlay
     {
         if (!TryGet(key, out var current)) return false;
         _bytes -= EntrySize(key, current.Length);
-        (_changes ??= new(StringComparer.Ordinal))[key] = null;
+        (_changes ??= new()).Set(key, null);
         return true;
     }
 

@@ -58,10 +58,25 @@ internal static class PackedValues
     /// <summary>Writes the packed <paramref name="current"/> values with <paramref name="changes"/> applied (null removes a key).</summary>
     public static void WriteApplied(IBufferWriter<byte> into, ReadOnlySpan<byte> current, IReadOnlyDictionary<string, byte[]?> changes)
     {
-        // Keep each current entry the change leaves alone, bytes as they are.
+        // A session's own change set (nearly every commit) is read as a span; a store's or a
+        // caller's dictionary through the interface.
+        if (changes is ValueChanges own)
+        {
+            WriteApplied(into, current, own.Entries);
+            return;
+        }
+        KeepUnchanged(into, current, changes);
+        foreach (var (key, value) in changes)
+        {
+            if (value is not null) Write(into, key, value);
+        }
+    }
+
+    private static void WriteApplied(IBufferWriter<byte> into, ReadOnlySpan<byte> current, ReadOnlySpan<KeyValuePair<string, byte[]?>> changes)
+    {
         for (var reader = new Reader(current); reader.Next(); )
         {
-            if (changes.Count == 0 || !Changed(current.Slice(reader.KeyStart, reader.KeyLength), changes))
+            if (changes.IsEmpty || !Changed(current.Slice(reader.KeyStart, reader.KeyLength), changes))
                 into.Write(current[reader.EntryStart..(reader.ValueStart + reader.ValueLength)]);
         }
         foreach (var (key, value) in changes)
@@ -70,13 +85,34 @@ internal static class PackedValues
         }
     }
 
+    // Keeps each current entry the change leaves alone, bytes as they are.
+    private static void KeepUnchanged(IBufferWriter<byte> into, ReadOnlySpan<byte> current, IReadOnlyDictionary<string, byte[]?> changes)
+    {
+        for (var reader = new Reader(current); reader.Next(); )
+        {
+            if (changes.Count == 0 || !Changed(current.Slice(reader.KeyStart, reader.KeyLength), changes))
+                into.Write(current[reader.EntryStart..(reader.ValueStart + reader.ValueLength)]);
+        }
+    }
+
     private static bool Changed(ReadOnlySpan<byte> key, IReadOnlyDictionary<string, byte[]?> changes)
     {
-        // ASCII keys (nearly all) compare without decoding.
         if (!Ascii.IsValid(key)) return changes.ContainsKey(Encoding.UTF8.GetString(key));
         foreach (var changed in changes.Keys)
         {
             if (Ascii.Equals(key, changed)) return true;
+        }
+        return false;
+    }
+
+    private static bool Changed(ReadOnlySpan<byte> key, ReadOnlySpan<KeyValuePair<string, byte[]?>> changes)
+    {
+        // ASCII keys (nearly all) compare without decoding.
+        var ascii = Ascii.IsValid(key);
+        var decoded = ascii ? null : Encoding.UTF8.GetString(key);
+        foreach (var changed in changes)
+        {
+            if (ascii ? Ascii.Equals(key, changed.Key) : string.Equals(decoded, changed.Key, StringComparison.Ordinal)) return true;
         }
         return false;
     }

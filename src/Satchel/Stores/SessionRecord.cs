@@ -20,12 +20,28 @@ public sealed class SessionRecord
     public SessionRecord(SessionMetadata metadata, DateTimeOffset lastAccess, ReadOnlyMemory<byte> packedValues, bool touched = false)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        Metadata = metadata;
+        _metadata = metadata;
         LastAccess = lastAccess;
         PackedValues = packedValues;
         Touched = touched;
         Count = Satchel.PackedValues.CountAndValidate(packedValues.Span);
     }
+
+    /// <summary>
+    /// The memory store's record over one session blob: the values are read in place, and the
+    /// metadata only when someone asks (most requests never do), so a load allocates the record alone.
+    /// </summary>
+    internal SessionRecord(byte[] blob, DateTimeOffset lastAccess, ReadOnlyMemory<byte> packedValues, bool touched)
+    {
+        _blob = blob;
+        LastAccess = lastAccess;
+        PackedValues = packedValues;
+        Touched = touched;
+        Count = Satchel.PackedValues.CountAndValidate(packedValues.Span);
+    }
+
+    private readonly byte[]? _blob;
+    private SessionMetadata? _metadata;
 
     /// <summary>A record from values a store kept key by key (a hash's fields, a table's rows).</summary>
     /// <param name="metadata">Created, lifetimes and user.</param>
@@ -41,7 +57,7 @@ public sealed class SessionRecord
     }
 
     /// <summary>Created, lifetimes and user.</summary>
-    public SessionMetadata Metadata { get; }
+    public SessionMetadata Metadata => _metadata ??= SessionBlob.Metadata(_blob!);
 
     /// <summary>The last time the session was written or its expiry refreshed.</summary>
     public DateTimeOffset LastAccess { get; }
