@@ -35,6 +35,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
     private readonly ConcurrentDictionary<Endpoint, SessionUse> _sessionUse = new();
     private readonly AspNetCoreSessionImporter? _importer = services.GetService<AspNetCoreSessionImporter>();
     private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel");
+    private readonly IServiceScopeFactory _scopes = services.GetRequiredService<IServiceScopeFactory>();
     private int _sessionTakenWarned;
     private int _withheldWarned;
     private int _proxyWarned;
@@ -83,6 +84,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         }
         feature.Session = session;
         context.Features.Set<ISessionFeature>(feature);
+        feature.ServeServices(context, _scopes);
         CurrentSession.Value = session;
         context.Response.OnStarting(CommitOnStarting, feature);
 
@@ -95,10 +97,10 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
             if (context.GetEndpoint() is { } endpoint)
             {
                 var use = SessionUseOf(endpoint);
-                if (use.HasFlag(SessionUse.ReadOnly)) session.MakeReadOnly();
-                if (use.HasFlag(SessionUse.Exclusive)) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
+                if ((use & SessionUse.ReadOnly) != 0) session.MakeReadOnly();
+                if ((use & SessionUse.Exclusive) != 0) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
                 // An endpoint that takes a Session gets it loaded without blocking a thread.
-                if (use.HasFlag(SessionUse.Parameter)) await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
+                if ((use & SessionUse.Parameter) != 0) await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
             }
             try
             {
@@ -134,6 +136,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
             if (exclusive is not null) await exclusive.DisposeAsync().ConfigureAwait(false);
             // As ASP.NET Core's own session does: the feature is the middleware's, for its requests only.
             context.Features.Set<ISessionFeature>(null);
+            feature.RestoreServices(context);
         }
     }
 

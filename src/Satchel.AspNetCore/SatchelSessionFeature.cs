@@ -11,7 +11,7 @@ namespace Satchel.AspNetCore;
 /// <param name="response">The request's response.</param>
 /// <param name="commitOnServerError">Whether a 5xx response still saves the session (<see cref="SatchelOptions.CommitOnServerError"/>).</param>
 /// <param name="middleware">The middleware, which decides whether a storing cookie may go out (consent, and a proxy warning).</param>
-internal sealed class SatchelSessionFeature(HttpResponse response, bool commitOnServerError, SatchelMiddleware middleware) : SessionCookieSink, ISessionFeature
+internal sealed partial class SatchelSessionFeature(HttpResponse response, bool commitOnServerError, SatchelMiddleware middleware) : SessionCookieSink, ISessionFeature
 {
     /// <summary>
     /// The request's one commit, from whichever comes first: the end of the pipeline or the
