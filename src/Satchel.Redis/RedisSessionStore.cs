@@ -111,7 +111,10 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         ArgumentNullException.ThrowIfNull(change);
         var sets = change.Values.Count(v => v.Value is not null);
         var removes = change.Values.Count - sets;
-        // Values only (most writes): the lean script. A clear or new metadata: the general one.
+        // Values set over a record this request read live (most writes): plain commands, no script.
+        if (change.Base is { } read && change.Metadata is null && !change.Cleared && removes == 0 && read.ExpiresAt > change.Now && PlainWrites)
+            return SetValuesAsync(key, change, read.Metadata, sets);
+        // Values only: the lean script. A clear or new metadata: the general one.
         var lean = change.Metadata is null && !change.Cleared && change.Values.Count <= MaxLeanFields;
         var args = lean ? new RedisValue[2 + 2 * sets + removes] : Arguments(change.Now, "u", change.Cleared, change.Metadata, sets, removes);
         var n = lean ? 2 : 11;
@@ -131,6 +134,64 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
             if (value is null) args[n++] = ValuePrefix + name;
         }
         return lean ? UpdateValuesAsync(key, args) : CommitAsync(key, change.Metadata, args);
+    }
+
+    /// <summary>
+    /// Whether every server takes PEXPIREAT's NX and GT (Redis 7.0, and Valkey and Garnet, which
+    /// report 7.x): then value writes need no script. Older servers (Redis 6, still common as
+    /// managed Redis) keep the script. Decided once every known server has answered.
+    /// </summary>
+    internal bool PlainWrites
+    {
+        get
+        {
+            if (_plainWrites != 0) return _plainWrites > 0;
+            if (Connection?.GetServers() is not { Length: > 0 } servers || servers.Any(s => !s.IsConnected)) return false;
+            _plainWrites = servers.All(s => s.Version >= ExpiryOptionsVersion) ? 1 : -1;
+            return _plainWrites > 0;
+        }
+    }
+
+    private static readonly Version ExpiryOptionsVersion = new(7, 0);
+    private int _plainWrites;   // 0: not decided yet; 1: plain commands; -1: scripts only
+
+    /// <summary>
+    /// Sets values in a session the request read live, with no script: HSET of the values and the
+    /// last access, then the expiry moved by PEXPIREAT, pipelined (one round trip). A script costs
+    /// Redis several times what these plain commands do, and Redis CPU is what many app servers
+    /// share. The script's guarantees hold without it:
+    /// <list type="bullet">
+    /// <item>Atomic: one HSET sets all of the request's values at once (a change that also removes
+    /// keys takes the script, since HSET and HDEL are two commands).</item>
+    /// <item>Live by the caller's clock: the read said so, and while a session lives its end only
+    /// moves later (writes extend it; remember-me lengthens it), never earlier.</item>
+    /// <item>No resurrection: every session hash has an expiry, so PEXPIREAT NX setting one means
+    /// the HSET just made the hash: the session ended since the read (destroyed, regenerated or
+    /// expired). That stray hash is deleted at once; until then it reads as no session (it has no
+    /// <c>_i</c>), and it expires by itself if the delete is lost.</item>
+    /// <item>Expiry: PEXPIREAT GT only ever moves it later, so a write made with the lifetimes of an
+    /// older read never shortens a session a parallel request remembered.</item>
+    /// </list>
+    /// </summary>
+    private async ValueTask<bool> SetValuesAsync(SessionKey key, SessionChange change, SessionMetadata metadata, int sets)
+    {
+        var db = Db;
+        var hash = SessionHash(key);
+        var fields = new HashEntry[1 + sets];
+        fields[0] = new("_a", change.Now.ToUnixTimeMilliseconds());
+        var n = 1;
+        foreach (var (name, value) in change.Values) fields[n++] = new(ValuePrefix + name, value);
+        var ends = change.Now + metadata.IdleTimeout;
+        if (metadata.AbsoluteDeadline is { } deadline && deadline < ends) ends = deadline;
+        var endsUtc = ends.UtcDateTime;
+        // In this order: NX first, so it sees whether the hash had an expiry before this write.
+        var written = db.HashSetAsync(hash, fields);
+        var made = db.KeyExpireAsync(hash, endsUtc, ExpireWhen.HasNoExpiry);
+        var extended = db.KeyExpireAsync(hash, endsUtc, ExpireWhen.GreaterThanCurrentExpiry);
+        await Task.WhenAll(written, made, extended).ConfigureAwait(false);
+        if (!await made.ConfigureAwait(false)) return true;
+        await db.KeyDeleteAsync(hash).ConfigureAwait(false);
+        return false;
     }
 
     // Lua's unpack works on the stack, which holds a few thousand values: larger changes take the general script, which chunks.

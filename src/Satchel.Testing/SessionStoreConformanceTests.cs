@@ -152,6 +152,60 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.LoadAsync(key, later, NoTouch));
     }
 
+    /// <summary>
+    /// The record a change was made over (<see cref="SessionChange.Base"/>) is a hint, never a licence:
+    /// a session deleted after the request loaded it stays gone.
+    /// </summary>
+    [Fact]
+    public async Task An_update_over_a_loaded_record_of_a_session_deleted_since_is_refused_and_does_not_bring_it_back()
+    {
+        if (!Declares(SessionStoreGuarantees.NoResurrection)) return;
+        var key = await CreateAsync(("a", "1"));
+        var loaded = await Store.LoadAsync(key, Now, NoTouch);
+        await Store.DeleteAsync(key);
+        Assert.False(await Store.UpdateAsync(key, ChangeOver(loaded, Now, ("b", "2"))));
+        Assert.Null(await Store.LoadAsync(key, Now, NoTouch));
+        Assert.Null(await Store.LoadAsync(key, Now, TimeSpan.Zero));
+    }
+
+    /// <summary>A session that ended by the caller's clock after the load takes no update, loaded record or not.</summary>
+    [Fact]
+    public async Task An_update_over_a_loaded_record_of_a_session_expired_since_is_refused()
+    {
+        if (!Declares(SessionStoreGuarantees.NoResurrection)) return;
+        var key = await CreateAsync(("a", "1"));
+        var loaded = await Store.LoadAsync(key, Now, NoTouch);
+        var later = Now + Idle + TimeSpan.FromSeconds(1);
+        Assert.False(await Store.UpdateAsync(key, ChangeOver(loaded, later, ("b", "2"))));
+        Assert.Null(await Store.LoadAsync(key, later, NoTouch));
+    }
+
+    /// <summary>
+    /// Parallel requests that loaded the same record each keep their value, and a write made with
+    /// the lifetimes of an older load never shortens a session a parallel request lengthened.
+    /// </summary>
+    [Fact]
+    public async Task Updates_over_the_same_loaded_record_keep_each_other_and_never_shorten_a_lengthened_session()
+    {
+        var key = await CreateAsync(("seed", "0"));
+        var loaded = await Store.LoadAsync(key, Now, NoTouch);
+        if (Declares(SessionStoreGuarantees.AtomicChanges))
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+                await Store.UpdateAsync(key, ChangeOver(loaded, Now.AddMilliseconds(i), ($"k{i}", "1"))))));
+            Assert.All(results, Assert.True);
+            Assert.Equal(21, (await Store.LoadAsync(key, Now.AddSeconds(1), NoTouch))?.Count);
+        }
+        // Remembered for a week by one request; then a request that loaded before writes a value.
+        var remembered = Metadata() with { Persistent = true, IdleTimeout = TimeSpan.FromDays(7), AbsoluteDeadline = Now.AddDays(30) };
+        Assert.True(await Store.UpdateAsync(key, new SessionChange { Now = Now.AddSeconds(1), Values = Values(), Metadata = remembered }));
+        Assert.True(await Store.UpdateAsync(key, ChangeOver(loaded, Now.AddSeconds(2), ("late", "1"))));
+        var weekLater = await Store.LoadAsync(key, Now.AddDays(6), NoTouch);
+        Assert.NotNull(weekLater);
+        Assert.Equal("1", Text(weekLater, "late"));
+        Assert.Equal(TimeSpan.FromDays(7), weekLater.Metadata.IdleTimeout);
+    }
+
     /// <summary>Delete removes; deleting what is not there is no error.</summary>
     [Fact]
     public async Task Delete_removes_the_session_and_deleting_again_is_not_an_error()
@@ -469,6 +523,10 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
         SessionRecord.FromValues(metadata, Now, values.Select(v => new KeyValuePair<string, ReadOnlyMemory<byte>>(v.Key, Encoding.UTF8.GetBytes(v.Json))));
 
     private static SessionChange Change(DateTimeOffset now, params (string Key, string? Json)[] values) => new() { Now = now, Values = Values(values) };
+
+    // A change made over the record the request loaded, as a session's commit sends it.
+    private static SessionChange ChangeOver(SessionRecord? loaded, DateTimeOffset now, params (string Key, string? Json)[] values) =>
+        new() { Now = now, Values = Values(values), Base = loaded };
 
     private static Dictionary<string, byte[]?> Values(params (string Key, string? Json)[] values) =>
         values.ToDictionary(v => v.Key, v => v.Json is null ? null : Encoding.UTF8.GetBytes(v.Json), StringComparer.Ordinal);

@@ -16,6 +16,17 @@ public sealed class GarnetConformanceTests(GarnetFixture garnet) : RedisConforma
 public sealed class GarnetAtomicityTests(GarnetFixture garnet)
 {
     [Fact]
+    public async Task Garnet_takes_value_writes_as_plain_commands_as_redis_7_does()
+    {
+        using var app = new RedisSetup(garnet.Endpoint, prefix: $"g{Guid.NewGuid():N}:");
+        var browser = app.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        await browser.RequestAsync(s => s["b"] = "2");
+        Assert.True(app.Store.PlainWrites, "Garnet should report a server version with PEXPIREAT NX and GT (7.0 or later).");
+        Assert.Equal("2", await browser.RequestAsync(s => s["b"]));
+    }
+
+    [Fact]
     public async Task Parallel_writes_and_increments_from_eight_app_connections_are_all_kept()
     {
         var prefix = $"g{Guid.NewGuid():N}:";

@@ -84,15 +84,43 @@ public class RedisStoreTests(RedisFixture redis)
         Assert.Equal(["HGETALL", "EVALSHA"], readAndTouch);
         Assert.Equal(["HGETALL"], await monitor.CaptureAsync(() => browser.RequestAsync(s => s["a"])));
 
+        // A write of values over the read: plain commands, sent together (one round trip, no script).
         var write = await monitor.CaptureAsync(() => browser.RequestAsync(s => s["b"] = "2"));
-        Assert.Equal(["HGETALL", "EVALSHA"], write);
+        Assert.Equal(["HGETALL", "HMSET", "PEXPIREAT", "PEXPIREAT"], Expiries(write));
 
         var writeAgain = await monitor.CaptureAsync(() => browser.RequestAsync(s => s["b"] = "3"));
-        Assert.Equal(["HGETALL", "EVALSHA"], writeAgain);
+        Assert.Equal(["HGETALL", "HMSET", "PEXPIREAT", "PEXPIREAT"], Expiries(writeAgain));
+
+        // A removal takes the script (HSET and HDEL are two commands; the script makes them one change).
+        var remove = await monitor.CaptureAsync(() => browser.RequestAsync(s => s.Remove("b")));
+        Assert.Equal(["HGETALL", "EVALSHA"], remove);
+        Assert.True(setup.Store.PlainWrites);
 
         // A count: one script, no load.
         var count = await monitor.CaptureAsync(() => browser.RequestAsync(async s => await s.IncrementAsync("hits")));
         Assert.Equal(["EVALSHA"], count);
+    }
+
+    // StackExchange.Redis sends an expiry at a whole second as EXPIREAT, any other as PEXPIREAT: the same command.
+    private static List<string> Expiries(List<string> commands) => commands.Select(c => c == "EXPIREAT" ? "PEXPIREAT" : c).ToList();
+
+    [Fact]
+    public async Task A_value_written_over_an_older_read_never_shortens_the_expiry_a_parallel_remember_me_set()
+    {
+        using var setup = Setup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        var key = setup.Prefix + "s:" + SessionKey.FromToken(browser.Value![..SessionToken.Length]);
+        // Two requests of one browser: the first reads, the second remembers the session for a week,
+        // then the first writes a value with the 20-minute lifetime it read.
+        var first = setup.Manager.Open($"sid={browser.Value}", false, null);
+        await first.LoadAsync();
+        await browser.RequestAsync(s => s.RememberMe(TimeSpan.FromDays(7)));
+        first["b"] = "2";
+        await first.CommitAsync();
+        var ttl = await setup.Connection.GetDatabase().KeyTimeToLiveAsync(key);
+        Assert.True(ttl > TimeSpan.FromDays(6), $"The session's expiry is {ttl} away, shortened by the older read.");
+        Assert.Equal("2", await browser.RequestAsync(s => s["b"]));
     }
 
     [Fact]

@@ -148,7 +148,7 @@ internal struct ValueOverlay
 
     /// <summary>The change set a commit applies to the stored session.</summary>
     public readonly SessionChange ToChange(DateTimeOffset now) =>
-        new() { Now = now, Cleared = _cleared, Values = _changes ?? NoChanges, Metadata = _metadataChanged ? _metadata : null };
+        new() { Now = now, Cleared = _cleared, Values = _changes ?? NoChanges, Metadata = _metadataChanged ? _metadata : null, Base = _stored };
 
     /// <summary>The session as it now stands, as a whole new record (create, regenerate).</summary>
     public readonly SessionRecord ToRecord(DateTimeOffset now, SessionMetadata metadata)

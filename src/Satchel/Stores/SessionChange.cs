@@ -19,4 +19,13 @@ public sealed class SessionChange
 
     /// <summary>The session's new metadata, or <see langword="null"/> to keep the stored one.</summary>
     public SessionMetadata? Metadata { get; init; }
+
+    /// <summary>
+    /// The record this change was made over, as the store's <see cref="ISessionStore.LoadAsync"/>
+    /// gave it to this request, or <see langword="null"/> (the caller did not load one). A hint a
+    /// store may use to skip what its load already established — the session's lifetimes, and that
+    /// it was live by the caller's clock — never a licence to bring back a session that has since
+    /// ended: a destroyed or expired session stays gone, whatever this says.
+    /// </summary>
+    public SessionRecord? Base { get; init; }
 }
