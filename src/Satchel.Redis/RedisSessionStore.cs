@@ -188,11 +188,27 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         var written = db.HashSetAsync(hash, fields);
         var made = db.KeyExpireAsync(hash, endsUtc, ExpireWhen.HasNoExpiry);
         var extended = db.KeyExpireAsync(hash, endsUtc, ExpireWhen.GreaterThanCurrentExpiry);
-        await Task.WhenAll(written, made, extended).ConfigureAwait(false);
+        // Replies arrive in order, so once the last is in, so are the others: one wake-up of this
+        // request instead of one per command (each reply's continuation is its own work item).
+        try
+        {
+            await extended.ConfigureAwait(false);
+        }
+        catch
+        {
+            Observe(written);
+            Observe(made);
+            throw;
+        }
+        await written.ConfigureAwait(false);
         if (!await made.ConfigureAwait(false)) return true;
         await db.KeyDeleteAsync(hash).ConfigureAwait(false);
         return false;
     }
+
+    // A pipelined command's fault, seen so it is not reported as unobserved when an earlier one already failed the call.
+    private static void Observe(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     // Lua's unpack works on the stack, which holds a few thousand values: larger changes take the general script, which chunks.
     private const int MaxLeanFields = 1000;
