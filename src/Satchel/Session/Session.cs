@@ -531,12 +531,12 @@ public sealed class Session : IAsyncDisposable
     {
         _manager.Limits.Check(key, json.Length);
         BeginWrite();
-        if (!_values.Contains(key)) _manager.Limits.CheckCount(key, _values.Count);
-        var size = _values.SizeWith(key, json.Length);
+        var size = _values.SizeWith(key, json.Length, out var present);
+        if (!present) _manager.Limits.CheckCount(key, _values.Count);
         _manager.Limits.CheckSize(key, size);
         // Only a store that checks each write (cookies) gets the message and metadata built for it.
         if (_store is IRequestView) CheckFits($"Session value '{key}'", Metadata, size);
-        _values.Set(key, json);
+        _values.Set(key, json, size);
         MarkModified();
     }
 

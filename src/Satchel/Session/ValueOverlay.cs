@@ -31,8 +31,17 @@ internal struct ValueOverlay
     public readonly ValueOverlay WithoutChanges() => _stored is null ? default : new ValueOverlay(_stored);
 
     /// <summary>The values' size (keys and JSON) if <paramref name="key"/> were set to <paramref name="jsonLength"/> bytes.</summary>
-    public readonly int SizeWith(string key, int jsonLength) =>
-        _bytes + EntrySize(key, jsonLength) - (TryGet(key, out var current) ? EntrySize(key, current.Length) : 0);
+    public readonly int SizeWith(string key, int jsonLength) => SizeWith(key, jsonLength, out _);
+
+    /// <inheritdoc cref="SizeWith(string, int)"/>
+    /// <param name="key">The key.</param>
+    /// <param name="jsonLength">The new value's length.</param>
+    /// <param name="present">Whether the session holds <paramref name="key"/> now.</param>
+    public readonly int SizeWith(string key, int jsonLength, out bool present)
+    {
+        present = TryGet(key, out var current);
+        return _bytes + EntrySize(key, jsonLength) - (present ? EntrySize(key, current.Length) : 0);
+    }
 
     /// <summary>The values' size as packed (keys and JSON, with their length prefixes).</summary>
     public readonly int Size => _bytes;
@@ -112,9 +121,10 @@ internal struct ValueOverlay
         }
     }
 
-    public void Set(string key, byte[] json)
+    /// <summary>Sets <paramref name="key"/>; <paramref name="size"/> is what <see cref="SizeWith(string, int)"/> said the values then take.</summary>
+    public void Set(string key, byte[] json, int size)
     {
-        _bytes = SizeWith(key, json.Length);
+        _bytes = size;
         (_changes ??= new()).Set(key, json);
     }
 
