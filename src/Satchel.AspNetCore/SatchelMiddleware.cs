@@ -84,7 +84,6 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         }
         feature.Session = session;
         context.Features.Set<ISessionFeature>(feature);
-        feature.ServeServices(context, _scopes);
         CurrentSession.Value = session;
         context.Response.OnStarting(CommitOnStarting, feature);
 
@@ -99,8 +98,10 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
                 var use = SessionUseOf(endpoint);
                 if ((use & SessionUse.ReadOnly) != 0) session.MakeReadOnly();
                 if ((use & SessionUse.Exclusive) != 0) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
-                // An endpoint that takes a Session gets it loaded without blocking a thread.
-                if ((use & SessionUse.Parameter) != 0) await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
+                // An endpoint that takes a Session gets it from the feature, not a DI scope made for it,
+                // and loaded without blocking a thread (unless it loads lazily).
+                if ((use & SessionUse.Parameter) != 0) feature.ServeServices(context, _scopes);
+                if ((use & (SessionUse.Parameter | SessionUse.Lazy)) == SessionUse.Parameter) await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
             }
             try
             {
@@ -146,8 +147,8 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
 
     private SessionUse SessionUseOf(Endpoint endpoint) =>
         _sessionUse.GetOrAdd(endpoint, static e =>
-            (e.Metadata.GetMetadata<MethodInfo>()?.GetParameters().Any(p => p.ParameterType == typeof(Session)) == true
-                && e.Metadata.GetMetadata<LazySessionAttribute>() is null ? SessionUse.Parameter : SessionUse.None)
+            (e.Metadata.GetMetadata<MethodInfo>()?.GetParameters().Any(p => p.ParameterType == typeof(Session)) == true ? SessionUse.Parameter : SessionUse.None)
+            | (e.Metadata.GetMetadata<LazySessionAttribute>() is not null ? SessionUse.Lazy : SessionUse.None)
             | (e.Metadata.GetMetadata<ExclusiveSessionAttribute>() is not null ? SessionUse.Exclusive : SessionUse.None)
             | (e.Metadata.GetMetadata<ReadOnlySessionAttribute>() is not null ? SessionUse.ReadOnly : SessionUse.None));
 
@@ -158,6 +159,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         Parameter = 1,
         Exclusive = 2,
         ReadOnly = 4,
+        Lazy = 8,
     }
 
     [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "A request arrived over http with X-Forwarded-Proto: https, so the session cookie goes out without Secure. Behind a TLS-terminating proxy, add app.UseForwardedHeaders() (with the proxy among KnownProxies/KnownNetworks) before UseSatchel(), or set Satchel:Cookie:Secure to Always.")]

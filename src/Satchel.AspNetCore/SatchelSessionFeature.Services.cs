@@ -19,7 +19,7 @@ internal sealed partial class SatchelSessionFeature : IServiceProvidersFeature, 
     private IServiceScopeFactory? _scopes;
     private IServiceProvidersFeature? _services;   // the request's own: found when it existed, or made on first need
 
-    /// <summary>Serves the request's services through this feature, from the pipeline's next step on.</summary>
+    /// <summary>Serves the request's services through this feature, from the pipeline's next step on (for endpoints that take a <c>Session</c>).</summary>
     public void ServeServices(HttpContext context, IServiceScopeFactory scopes)
     {
         _context = context;
@@ -29,7 +29,10 @@ internal sealed partial class SatchelSessionFeature : IServiceProvidersFeature, 
     }
 
     /// <summary>Gives the request back its own services feature (the one made here, if any), for the steps before the middleware.</summary>
-    public void RestoreServices(HttpContext context) => context.Features.Set(_services);
+    public void RestoreServices(HttpContext context)
+    {
+        if (_context is not null) context.Features.Set(_services);
+    }
 
     IServiceProvider IServiceProvidersFeature.RequestServices
     {
