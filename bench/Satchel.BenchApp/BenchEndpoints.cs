@@ -18,6 +18,13 @@ internal static class BenchEndpoints
     {
         app.MapGet("/bare", () => "ok");
         app.MapGet("/stats", () => Interlocked.Read(ref s_counted).ToString(CultureInfo.InvariantCulture));
+        // bench/rss.sh: where the process's memory is, after a full GC (managed live bytes, the heap the GC keeps).
+        app.MapGet("/memory", () =>
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+            return FormattableString.Invariant($"live {GC.GetTotalMemory(false)} heap {info.HeapSizeBytes} committed {info.TotalCommittedBytes} fragmented {info.FragmentedBytes}");
+        });
         switch (variant)
         {
             case "satchel":
