@@ -105,6 +105,23 @@ public class RedisStoreTests(RedisFixture redis)
     private static List<string> Expiries(List<string> commands) => commands.Select(c => c == "EXPIREAT" ? "PEXPIREAT" : c).ToList();
 
     [Fact]
+    public async Task A_plain_write_to_a_session_destroyed_since_its_read_leaves_no_hash_behind()
+    {
+        using var setup = Setup();
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        var key = setup.Prefix + "s:" + SessionKey.FromToken(browser.Value![..SessionToken.Length]);
+        var late = setup.Manager.Open($"sid={browser.Value}", false, null);
+        await late.LoadAsync();
+        await browser.RequestAsync(s => s.Destroy());   // the logout wins the race
+        late["b"] = "2";
+        await late.CommitAsync();
+        var db = setup.Connection.GetDatabase();
+        Assert.False(await db.KeyExistsAsync(key), "The late write's stray hash is still there.");
+        Assert.True(setup.Store.PlainWrites);
+    }
+
+    [Fact]
     public async Task A_value_written_over_an_older_read_never_shortens_the_expiry_a_parallel_remember_me_set()
     {
         using var setup = Setup();
