@@ -24,8 +24,26 @@ public static class SessionValueExtensions
     /// <summary>Reads <paramref name="key"/>; <see langword="false"/> when the session lacks it.</summary>
     [RequiresUnreferencedCode(ReflectionMessage)]
     [RequiresDynamicCode(ReflectionMessage)]
-    public static bool TryGet<T>(this Session session, string key, [MaybeNullWhen(false)] out T value) =>
-        session.TryGet(key, DefaultTypeInfo<T>.Value, out value);
+    public static bool TryGet<T>(this Session session, string key, [MaybeNullWhen(false)] out T value)
+    {
+        // Whole numbers on the default contract skip the serializer (typeof tests fold away per T).
+        if (typeof(T) == typeof(int) || typeof(T) == typeof(long))
+        {
+            ArgumentNullException.ThrowIfNull(session);
+            if (!session.TryGetJson(key, out var json))
+            {
+                value = default;
+                return false;
+            }
+            var (min, max) = typeof(T) == typeof(int) ? (int.MinValue, int.MaxValue) : (long.MinValue, long.MaxValue);
+            if (JsonIntegers.TryRead(json, min, max, out var number))
+            {
+                value = typeof(T) == typeof(int) ? (T)(object)(int)number : (T)(object)number;
+                return true;
+            }
+        }
+        return session.TryGet(key, DefaultTypeInfo<T>.Value, out value);
+    }
 
     /// <summary>Reads <paramref name="key"/>; <see langword="false"/> when the session lacks it.</summary>
     public static bool TryGet<T>(this Session session, string key, JsonTypeInfo<T> typeInfo, [MaybeNullWhen(false)] out T value)
@@ -52,8 +70,16 @@ public static class SessionValueExtensions
     /// <exception cref="SessionLimitExceededException">The key or value is past a configured limit.</exception>
     [RequiresUnreferencedCode(ReflectionMessage)]
     [RequiresDynamicCode(ReflectionMessage)]
-    public static void Set<T>(this Session session, string key, T value) =>
+    public static void Set<T>(this Session session, string key, T value)
+    {
+        if (typeof(T) == typeof(int) || typeof(T) == typeof(long))
+        {
+            ArgumentNullException.ThrowIfNull(session);
+            session.SetOwnedJson(key, JsonIntegers.Write(typeof(T) == typeof(int) ? (int)(object)value! : (long)(object)value!));
+            return;
+        }
         session.Set(key, value, DefaultTypeInfo<T>.Value);
+    }
 
     /// <summary>Stores <paramref name="value"/> as JSON under <paramref name="key"/>.</summary>
     /// <exception cref="SessionLimitExceededException">The key or value is past a configured limit.</exception>
