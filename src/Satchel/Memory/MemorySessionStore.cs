@@ -167,7 +167,7 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     }
 
     private static SessionChange OneValue(DateTimeOffset now, string name, byte[] json) =>
-        new() { Now = now, Values = new Dictionary<string, byte[]?>(1, StringComparer.Ordinal) { [name] = json } };
+        new() { Now = now, Values = ValueChanges.One(name, json) };
 
     /// <inheritdoc />
     public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default)

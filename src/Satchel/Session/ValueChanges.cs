@@ -20,6 +20,14 @@ internal sealed class ValueChanges : IReadOnlyDictionary<string, byte[]?>
 
     public int Count => _count;
 
+    /// <summary>A change of one key: what a one-step store operation applies.</summary>
+    public static ValueChanges One(string key, byte[]? value)
+    {
+        var changes = new ValueChanges();
+        changes.Set(key, value);
+        return changes;
+    }
+
     public byte[]? this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"No change to session key '{key}'.");
 
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/> (<see langword="null"/>: removed), in place when it already changed.</summary>

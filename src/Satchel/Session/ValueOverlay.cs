@@ -57,7 +57,7 @@ internal struct ValueOverlay
     {
         if (_stored is null) return;
         _bytes = json is { } value ? SizeWith(key, value.Length) : _bytes - (TryGet(key, out var current) ? EntrySize(key, current.Length) : 0);
-        _stored = _stored.Apply(new SessionChange { Now = _stored.LastAccess, Values = new Dictionary<string, byte[]?>(StringComparer.Ordinal) { [key] = json?.ToArray() } });
+        _stored = _stored.Apply(new SessionChange { Now = _stored.LastAccess, Values = ValueChanges.One(key, json?.ToArray()) });
     }
 
     /// <summary>Whether the request changed anything.</summary>

@@ -58,51 +58,19 @@ internal static class PackedValues
     /// <summary>Writes the packed <paramref name="current"/> values with <paramref name="changes"/> applied (null removes a key).</summary>
     public static void WriteApplied(IBufferWriter<byte> into, ReadOnlySpan<byte> current, IReadOnlyDictionary<string, byte[]?> changes)
     {
-        // A session's own change set (nearly every commit) is read as a span; a store's or a
-        // caller's dictionary through the interface.
-        if (changes is ValueChanges own)
+        // The core's own change sets (every commit) are read in place; another dictionary (a
+        // store's, a caller's) is copied out once. Keys compare ordinally, as the core makes them.
+        ReadOnlySpan<KeyValuePair<string, byte[]?>> entries = changes is ValueChanges own ? own.Entries : [.. changes];
+        // Keep each current entry the change leaves alone, bytes as they are.
+        for (var reader = new Reader(current); reader.Next(); )
         {
-            WriteApplied(into, current, own.Entries);
-            return;
+            if (entries.IsEmpty || !Changed(current.Slice(reader.KeyStart, reader.KeyLength), entries))
+                into.Write(current[reader.EntryStart..(reader.ValueStart + reader.ValueLength)]);
         }
-        KeepUnchanged(into, current, changes);
-        foreach (var (key, value) in changes)
+        foreach (var (key, value) in entries)
         {
             if (value is not null) Write(into, key, value);
         }
-    }
-
-    private static void WriteApplied(IBufferWriter<byte> into, ReadOnlySpan<byte> current, ReadOnlySpan<KeyValuePair<string, byte[]?>> changes)
-    {
-        for (var reader = new Reader(current); reader.Next(); )
-        {
-            if (changes.IsEmpty || !Changed(current.Slice(reader.KeyStart, reader.KeyLength), changes))
-                into.Write(current[reader.EntryStart..(reader.ValueStart + reader.ValueLength)]);
-        }
-        foreach (var (key, value) in changes)
-        {
-            if (value is not null) Write(into, key, value);
-        }
-    }
-
-    // Keeps each current entry the change leaves alone, bytes as they are.
-    private static void KeepUnchanged(IBufferWriter<byte> into, ReadOnlySpan<byte> current, IReadOnlyDictionary<string, byte[]?> changes)
-    {
-        for (var reader = new Reader(current); reader.Next(); )
-        {
-            if (changes.Count == 0 || !Changed(current.Slice(reader.KeyStart, reader.KeyLength), changes))
-                into.Write(current[reader.EntryStart..(reader.ValueStart + reader.ValueLength)]);
-        }
-    }
-
-    private static bool Changed(ReadOnlySpan<byte> key, IReadOnlyDictionary<string, byte[]?> changes)
-    {
-        if (!Ascii.IsValid(key)) return changes.ContainsKey(Encoding.UTF8.GetString(key));
-        foreach (var changed in changes.Keys)
-        {
-            if (Ascii.Equals(key, changed)) return true;
-        }
-        return false;
     }
 
     private static bool Changed(ReadOnlySpan<byte> key, ReadOnlySpan<KeyValuePair<string, byte[]?>> changes)
