@@ -358,7 +358,7 @@ public sealed class Session : IAsyncDisposable
         var metadata = Metadata;
         var deadline = metadata.AbsoluteDeadline is { } d && d < now + lifetime ? now + lifetime : metadata.AbsoluteDeadline;
         var remembered = metadata with { Persistent = true, IdleTimeout = lifetime, AbsoluteDeadline = deadline };
-        CheckFits("Remember-me", remembered, _values.Size);
+        CheckFits("Remember-me", _values.Size, remembered);
         _values.SetMetadata(remembered);
         _rollCookie = true;
         MarkModified();
@@ -534,8 +534,7 @@ public sealed class Session : IAsyncDisposable
         var size = _values.SizeWith(key, json.Length, out var present);
         if (!present) _manager.Limits.CheckCount(key, _values.Count);
         _manager.Limits.CheckSize(key, size);
-        // Only a store that checks each write (cookies) gets the message and metadata built for it.
-        if (_store is IRequestView) CheckFits($"Session value '{key}'", Metadata, size);
+        CheckFits("Session value", size, key: key);
         _values.Set(key, json, size);
         MarkModified();
     }
@@ -545,15 +544,18 @@ public sealed class Session : IAsyncDisposable
         BeginWrite();
         var changed = change(Metadata);
         if (changed == _values.Metadata) return;
-        CheckFits("The session's user or user agent", changed, _values.Size);
+        CheckFits("The session's user or user agent", _values.Size, changed);
         _values.SetMetadata(changed);
         MarkModified();
     }
 
     // A store that holds less than the configured limits (the cookie store) checks each write, so
     // the request that overfills the session learns it at the write, not at a commit after the response.
-    private void CheckFits(string what, SessionMetadata metadata, int packedBytes) =>
-        (_store as IRequestView)?.CheckFits(what, metadata, packedBytes, _manager.Time.GetUtcNow());
+    // Only such a store gets the message (naming the key) and the metadata (the session's, unless given) built.
+    private void CheckFits(string what, int packedBytes, SessionMetadata? metadata = null, string? key = null)
+    {
+        if (_store is IRequestView view) view.CheckFits(key is null ? what : $"{what} '{key}'", metadata ?? Metadata, packedBytes, _manager.Time.GetUtcNow());
+    }
 
     private void BeginWrite()
     {

@@ -18,13 +18,8 @@ public sealed class SessionRecord
     /// <param name="touched">Whether the load that made this record refreshed the expiry (see <see cref="ISessionStore.LoadAsync"/>).</param>
     /// <exception cref="FormatException"><paramref name="packedValues"/> is not in the packed format.</exception>
     public SessionRecord(SessionMetadata metadata, DateTimeOffset lastAccess, ReadOnlyMemory<byte> packedValues, bool touched = false)
+        : this(metadata ?? throw new ArgumentNullException(nameof(metadata)), null, lastAccess, packedValues, touched)
     {
-        ArgumentNullException.ThrowIfNull(metadata);
-        _metadata = metadata;
-        LastAccess = lastAccess;
-        PackedValues = packedValues;
-        Touched = touched;
-        Count = Satchel.PackedValues.CountAndValidate(packedValues.Span);
     }
 
     /// <summary>
@@ -32,7 +27,14 @@ public sealed class SessionRecord
     /// metadata only when someone asks (most requests never do), so a load allocates the record alone.
     /// </summary>
     internal SessionRecord(byte[] blob, DateTimeOffset lastAccess, ReadOnlyMemory<byte> packedValues, bool touched)
+        : this(null, blob, lastAccess, packedValues, touched)
     {
+    }
+
+    // Either the metadata, or the blob it is read from on first use.
+    private SessionRecord(SessionMetadata? metadata, byte[]? blob, DateTimeOffset lastAccess, ReadOnlyMemory<byte> packedValues, bool touched)
+    {
+        _metadata = metadata;
         _blob = blob;
         LastAccess = lastAccess;
         PackedValues = packedValues;
