@@ -110,7 +110,7 @@ public class RedisStoreTests(RedisFixture redis)
         using var setup = Setup();
         var browser = setup.NewBrowser();
         await browser.RequestAsync(s => s["a"] = "1");
-        var key = setup.Prefix + "s:" + SessionKey.FromToken(browser.Value![..SessionToken.Length]);
+        var key = setup.HashKeyOf(browser);
         var late = setup.Manager.Open($"sid={browser.Value}", false, null);
         await late.LoadAsync();
         await browser.RequestAsync(s => s.Destroy());   // the logout wins the race
@@ -127,7 +127,7 @@ public class RedisStoreTests(RedisFixture redis)
         using var setup = Setup();
         var browser = setup.NewBrowser();
         await browser.RequestAsync(s => s["a"] = "1");
-        var key = setup.Prefix + "s:" + SessionKey.FromToken(browser.Value![..SessionToken.Length]);
+        var key = setup.HashKeyOf(browser);
         // Two requests of one browser: the first reads, the second remembers the session for a week,
         // then the first writes a value with the 20-minute lifetime it read.
         var first = setup.Manager.Open($"sid={browser.Value}", false, null);
@@ -213,7 +213,7 @@ public class RedisStoreTests(RedisFixture redis)
         Assert.True(hash.ContainsKey("_c") && hash.ContainsKey("_i") && hash.ContainsKey("_d"));
         var ttl = setup.Db.KeyTimeToLive(key)!.Value;
         Assert.InRange(ttl, TimeSpan.FromMinutes(19), TimeSpan.FromMinutes(20));
-        Assert.Equal((string)key!, setup.Prefix + "s:" + SessionKey.FromToken(browser.Value![..SessionToken.Length]));
+        Assert.Equal((string)key!, setup.HashKeyOf(browser));
     }
 
     [Fact]

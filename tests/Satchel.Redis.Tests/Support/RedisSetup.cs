@@ -22,6 +22,9 @@ public sealed class RedisSetup : IDisposable
 
     public string Prefix { get; }
 
+    /// <summary>The Redis key of the session hash a browser's cookie names.</summary>
+    public string HashKeyOf(CookieJar browser) => Prefix + "s:" + SessionKey.FromToken(browser.Value![..SessionToken.Length]);
+
     // Redis expires keys on its own clock, so the fake clock starts at the real now.
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
