@@ -90,6 +90,50 @@ public class MemoryStoreTests
             Assert.Equal(live[i], await store.LoadAsync(keys[i], Start, TimeSpan.FromMinutes(1)) is not null);
     }
 
+    [Fact]
+    public async Task Sessions_held_cost_the_managed_heap_only_their_table_slots()
+    {
+        // The sessions' bytes live in native memory: the GC's heap, and so the budget the GC keeps
+        // committed in proportion to it, grows only by the tables' slot arrays. Counted on this
+        // thread, so tests running alongside do not disturb it.
+        using var store = new MemorySessionStore(SweepDaily, new FakeTimeProvider(Start));
+        const int count = 20_000;
+        var keys = NewKeys(count);
+        var values = new Dictionary<string, ReadOnlyMemory<byte>> { ["user"] = Encoding.UTF8.GetBytes("\"" + new string('u', 100) + "\""), ["hits"] = Json(7) };
+        var records = keys.Select(_ => SessionRecord.FromValues(new SessionMetadata(Start, TimeSpan.FromHours(1), null), Start, values)).ToArray();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < count; i++) await store.CreateAsync(keys[i], records[i]);
+        var perSession = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)count;
+
+        // Slots, with every array the 64 tables outgrew on the way: about 26 bytes per session here;
+        // a session on the managed heap would be past 200.
+        Assert.InRange(perSession, 0, 48);
+        Assert.Equal(count, store.Count);
+        Assert.Equal("\"7\"", Text((await store.LoadAsync(keys[^1], Start, TimeSpan.FromMinutes(1)))!, "hits"));
+    }
+
+    [Fact]
+    public async Task Dispose_frees_every_session_and_later_calls_say_the_store_is_disposed()
+    {
+        var store = new MemorySessionStore(SweepDaily, new FakeTimeProvider(Start));
+        var keys = NewKeys(100);
+        foreach (var key in keys) await store.CreateAsync(key, Record(1, TimeSpan.FromHours(1)));
+        var loaded = await store.LoadAsync(keys[0], Start, TimeSpan.FromMinutes(1));
+
+        store.Dispose();
+        store.Dispose();
+
+        Assert.Equal(0, store.Count);
+        // A record loaded before is the caller's own copy.
+        Assert.Equal("\"1\"", Text(loaded!, "n"));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.LoadAsync(keys[0], Start, TimeSpan.FromMinutes(1)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.CreateAsync(keys[0], Record(1, TimeSpan.FromHours(1))));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.UpdateAsync(keys[1], new SessionChange { Now = Start, Values = new Dictionary<string, byte[]?> { ["n"] = Json(2) } }));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.IncrementAsync(keys[1], "c", 1, Start));
+        Assert.Equal(0, store.SweepExpired());
+    }
+
     private static SessionKey[] NewKeys(int count) => [.. Enumerable.Range(0, count).Select(_ => SessionKey.FromToken(SessionToken.NewToken()))];
 
     private static byte[] Json(int i) => Encoding.UTF8.GetBytes($"\"{i}\"");

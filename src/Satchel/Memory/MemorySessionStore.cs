@@ -5,10 +5,12 @@ namespace Satchel;
 /// <summary>
 /// The default store: sessions in this process's memory. Thread-safe: the table is split into
 /// shards, each an open-addressing hash table under its own short lock, so a change set applies
-/// atomically and different sessions rarely meet. Each session is one byte array (key, times and
-/// packed values), about 130 bytes for an idle session of two small values. Expired sessions are
-/// swept in the background one shard at a time, never under a table-wide lock. Sessions are lost
-/// when the process ends and are not shared between processes: use Redis for that.
+/// atomically and different sessions rarely meet. Each session is one run of bytes in native
+/// memory, outside the GC's heap (key, times and packed values): about 130 bytes for an idle
+/// session of two small values, table slot included. A load copies its session out. Expired
+/// sessions are swept in the background one shard at a time, never under a table-wide lock.
+/// Sessions are lost when the process ends and are not shared between processes: use Redis for
+/// that. <see cref="Dispose"/> frees them; the store refuses calls after it.
 /// </summary>
 public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, ISessionAtomicValues, ISessionCounter, ISessionExpiryEvents, IDisposable
 {
@@ -22,6 +24,7 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     private readonly int _maxSessions;
     private long _lastCapacitySweep = long.MinValue / 2;
     private int _count;
+    private volatile bool _disposed;
 
     /// <summary>Creates a store with default options on the system clock.</summary>
     public MemorySessionStore() : this(null, null) { }
@@ -55,25 +58,25 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     public ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
     {
         var shard = ShardOf(key);
-        byte[] blob;
-        bool touched;
+        ExpiredSession? ended;
         lock (shard)
         {
+            ThrowIfDisposed();
             var slot = shard.Find(key);
             if (slot < 0) return new((SessionRecord?)null);
-            blob = shard.Slots[slot]!;
-            var expired = SessionBlob.ExpiresAt(blob) <= now.UtcTicks;
-            if (expired) RemoveAt(shard, slot);
-            touched = !expired && now.UtcTicks - SessionBlob.LastAccess(blob) >= touchInterval.Ticks;
-            if (touched) SessionBlob.SetLastAccess(blob, now.UtcTicks);
+            var blob = shard[slot];
+            if (SessionBlob.ExpiresAt(blob) > now.UtcTicks)
+            {
+                var touched = now.UtcTicks - SessionBlob.LastAccess(blob) >= touchInterval.Ticks;
+                if (touched) SessionBlob.SetLastAccess(blob, now.UtcTicks);
+                // A copy: the table's bytes are valid only under this lock.
+                return new(SessionBlob.ToRecord(blob.ToArray(), touched));
+            }
+            ended = Ended(blob);
+            RemoveAt(shard, slot);
         }
-        if (SessionBlob.ExpiresAt(blob) <= now.UtcTicks)
-        {
-            Report(blob);
-            return new((SessionRecord?)null);
-        }
-        // Outside the lock: only the last access changes in place, and a record copies it.
-        return new(SessionBlob.ToRecord(blob, touched));
+        Report(ended);
+        return new((SessionRecord?)null);
     }
 
     /// <inheritdoc />
@@ -85,10 +88,11 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
             SatchelMetrics.MemoryStoreRefused.Add(1);
             throw new InvalidOperationException($"The memory store holds {_maxSessions} sessions, its limit (MemorySessionStoreOptions.MaxSessions); new sessions are refused until some expire.");
         }
-        var blob = SessionBlob.Create(key, record);
         var shard = ShardOf(key);
         lock (shard)
         {
+            ThrowIfDisposed();
+            var blob = SessionBlob.Create(key, record);
             var slot = shard.Find(key);
             if (slot >= 0) RemoveAt(shard, slot);
             shard.Add(blob);
@@ -105,21 +109,18 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
         var shard = ShardOf(key);
         lock (shard)
         {
+            ThrowIfDisposed();
             var slot = shard.Find(key);
             if (slot < 0) return new(false);
-            var old = shard.Slots[slot]!;
+            var old = shard[slot];
             if (SessionBlob.ExpiresAt(old) <= change.Now.UtcTicks)
             {
                 RemoveAt(shard, slot);
                 return new(false);
             }
-            // Copy on write: a loaded snapshot never changes under its reader.
-            shard.Slots[slot] = SessionBlob.Apply(old, change);
-            if (change.Metadata is { } metadata)
-            {
-                var oldUser = SessionBlob.UserId(old);
-                if (oldUser != metadata.UserId) IndexUser(key, oldUser, metadata.UserId);
-            }
+            var oldUser = change.Metadata is null ? null : SessionBlob.UserId(old);
+            shard.Replace(slot, SessionBlob.Apply(old, change));
+            if (change.Metadata is { } metadata && oldUser != metadata.UserId) IndexUser(key, oldUser, metadata.UserId);
         }
         return new(true);
     }
@@ -132,10 +133,10 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
         lock (shard)
         {
             if (LiveSlot(shard, key, now) is not { } slot) return new((long?)null);
-            var blob = shard.Slots[slot]!;
+            var blob = shard[slot];
             var present = SessionBlob.TryGetValue(blob, name, out var current);
             var (json, sum) = AtomicValues.Increment(name, current, present, by);
-            shard.Slots[slot] = SessionBlob.Apply(blob, OneValue(now, name, json));
+            shard.Replace(slot, SessionBlob.Apply(blob, OneValue(now, name, json)));
             return new(sum);
         }
     }
@@ -148,10 +149,10 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
         lock (shard)
         {
             if (LiveSlot(shard, key, now) is not { } slot) return new((SessionValueSwap?)null);
-            var blob = shard.Slots[slot]!;
+            var blob = shard[slot];
             var present = SessionBlob.TryGetValue(blob, name, out var current);
             if (!AtomicValues.Matches(current, present, expected)) return new(new SessionValueSwap(false, present ? current.ToArray() : (ReadOnlyMemory<byte>?)null));
-            shard.Slots[slot] = SessionBlob.Apply(blob, OneValue(now, name, value.ToArray()));
+            shard.Replace(slot, SessionBlob.Apply(blob, OneValue(now, name, value.ToArray())));
             return new(new SessionValueSwap(true, value));
         }
     }
@@ -159,9 +160,10 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     // Under the shard's lock: the slot of a session live at now; an expired one is removed.
     private int? LiveSlot(SessionTable shard, SessionKey key, DateTimeOffset now)
     {
+        ThrowIfDisposed();
         var slot = shard.Find(key);
         if (slot < 0) return null;
-        if (SessionBlob.ExpiresAt(shard.Slots[slot]!) > now.UtcTicks) return slot;
+        if (SessionBlob.ExpiresAt(shard[slot]) > now.UtcTicks) return slot;
         RemoveAt(shard, slot);
         return null;
     }
@@ -175,6 +177,7 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
         var shard = ShardOf(key);
         lock (shard)
         {
+            ThrowIfDisposed();
             var slot = shard.Find(key);
             if (slot >= 0) RemoveAt(shard, slot);
         }
@@ -193,18 +196,18 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
             foreach (var key in snapshot)
             {
                 var shard = ShardOf(key);
-                byte[] blob;
                 lock (shard)
                 {
+                    ThrowIfDisposed();
                     var slot = shard.Find(key);
                     if (slot < 0) continue;
-                    blob = shard.Slots[slot]!;
+                    var blob = shard[slot];
+                    // Metadata only: listing never needs the values.
+                    if (SessionBlob.ExpiresAt(blob) <= now.UtcTicks) continue;
+                    var metadata = SessionBlob.Metadata(blob);
+                    if (metadata.UserId == userId)
+                        list.Add(new StoredSession(key, metadata, new DateTimeOffset(SessionBlob.LastAccess(blob), TimeSpan.Zero)));
                 }
-                // Metadata only: listing never needs the values.
-                if (SessionBlob.ExpiresAt(blob) <= now.UtcTicks) continue;
-                var metadata = SessionBlob.Metadata(blob);
-                if (metadata.UserId == userId)
-                    list.Add(new StoredSession(key, metadata, new DateTimeOffset(SessionBlob.LastAccess(blob), TimeSpan.Zero)));
             }
         }
         return new(list);
@@ -255,37 +258,61 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     {
         var now = _time.GetUtcNow().UtcTicks;
         var removed = 0;
-        var expired = new List<byte[]>();
+        var expired = new List<SessionKey>();
+        var reports = new List<ExpiredSession>();
         foreach (var shard in _shards)
         {
             lock (shard)
             {
-                foreach (var blob in shard.Slots)
+                if (_disposed) return removed;
+                for (var slot = 0; slot < shard.Capacity; slot++)
                 {
-                    if (blob is not null && SessionBlob.ExpiresAt(blob) <= now) expired.Add(blob);
+                    var blob = shard[slot];
+                    if (!blob.IsEmpty && SessionBlob.ExpiresAt(blob) <= now) expired.Add(SessionBlob.Key(blob));
                 }
                 // By key, not by slot: removing shifts the slots that follow.
-                foreach (var blob in expired) RemoveAt(shard, shard.Find(SessionBlob.Key(blob)));
+                foreach (var key in expired)
+                {
+                    var slot = shard.Find(key);
+                    if (Ended(shard[slot]) is { } ended) reports.Add(ended);
+                    RemoveAt(shard, slot);
+                }
                 shard.ShrinkIfSparse();
             }
             // Outside the lock: the application's handlers run here.
-            foreach (var blob in expired) Report(blob);
+            foreach (var ended in reports) Report(ended);
             removed += expired.Count;
             expired.Clear();
+            reports.Clear();
         }
         return removed;
     }
 
-    // A session removed because it expired, told to whoever listens.
-    private void Report(byte[] blob)
+    // Under the shard's lock: what an expired session's report says, when someone listens.
+    private ExpiredSession? Ended(ReadOnlySpan<byte> blob) =>
+        Expired is null ? null : new ExpiredSession(SessionBlob.Key(blob), SessionBlob.UserId(blob),
+            new DateTimeOffset(SessionBlob.LastAccess(blob), TimeSpan.Zero), new DateTimeOffset(SessionBlob.ExpiresAt(blob), TimeSpan.Zero));
+
+    // A session removed because it expired, told to whoever listens (outside the shard's lock).
+    private void Report(ExpiredSession? ended)
     {
-        if (Expired is not { } expired) return;
-        expired(new ExpiredSession(SessionBlob.Key(blob), SessionBlob.UserId(blob),
-            new DateTimeOffset(SessionBlob.LastAccess(blob), TimeSpan.Zero), new DateTimeOffset(SessionBlob.ExpiresAt(blob), TimeSpan.Zero)));
+        if (ended is { } session) Expired?.Invoke(session);
     }
 
-    /// <summary>Stops the background sweep.</summary>
-    public void Dispose() => _sweeper.Dispose();
+    /// <summary>Stops the background sweep and frees every session's memory; the store refuses calls after this.</summary>
+    public void Dispose()
+    {
+        // First: every call checks it under its shard's lock, so none adds to a shard cleared below.
+        _disposed = true;
+        _sweeper.Dispose();
+        foreach (var shard in _shards)
+        {
+            lock (shard) shard.Clear();
+        }
+        Volatile.Write(ref _count, 0);
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     // The key is a SHA-256: its first bits pick the shard, others the slot.
     private SessionTable ShardOf(SessionKey key) => _shards[(int)(key.Low & (ShardCount - 1))];
@@ -293,10 +320,12 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     // Called under the shard's lock.
     private void RemoveAt(SessionTable shard, int slot)
     {
-        var blob = shard.Slots[slot]!;
+        var blob = shard[slot];
+        var userId = SessionBlob.UserId(blob);
+        var key = SessionBlob.Key(blob);
         shard.RemoveAt(slot);
         Interlocked.Decrement(ref _count);
-        if (SessionBlob.UserId(blob) is { } userId) IndexUser(SessionBlob.Key(blob), userId, null);
+        if (userId is not null) IndexUser(key, userId, null);
     }
 
     private void IndexUser(SessionKey key, string? oldUser, string? newUser)

@@ -5,11 +5,12 @@ using System.Text;
 namespace Satchel;
 
 /// <summary>
-/// One session of the memory store as a single byte array, so an idle session is one heap object:
+/// One session of the memory store as a single run of bytes (a <see cref="NativeBlob"/> in the
+/// table, a byte array once a load copied it out):
 /// [32-byte key][last access][created][idle][deadline][flags][user id][user agent][packed values].
 /// Times are UTC ticks (deadline <see cref="long.MaxValue"/> for none); the strings are
 /// length-prefixed UTF-8 and present only when their flag is set. Only the last access changes in
-/// place; every other change builds a new array, so a loaded snapshot never changes under its reader.
+/// place; every other change builds a new blob.
 /// </summary>
 internal static class SessionBlob
 {
@@ -27,43 +28,43 @@ internal static class SessionBlob
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
-    public static SessionKey Key(byte[] blob) => SessionKey.FromBytes(blob.AsSpan(0, SessionKey.ByteLength));
+    public static SessionKey Key(ReadOnlySpan<byte> blob) => SessionKey.FromBytes(blob[..SessionKey.ByteLength]);
 
-    public static long LastAccess(byte[] blob) => BinaryPrimitives.ReadInt64LittleEndian(blob.AsSpan(LastAccessAt));
+    public static long LastAccess(ReadOnlySpan<byte> blob) => BinaryPrimitives.ReadInt64LittleEndian(blob[LastAccessAt..]);
 
-    public static void SetLastAccess(byte[] blob, long ticks) => BinaryPrimitives.WriteInt64LittleEndian(blob.AsSpan(LastAccessAt), ticks);
+    public static void SetLastAccess(Span<byte> blob, long ticks) => BinaryPrimitives.WriteInt64LittleEndian(blob[LastAccessAt..], ticks);
 
-    public static long ExpiresAt(byte[] blob)
+    public static long ExpiresAt(ReadOnlySpan<byte> blob)
     {
-        var idleEnd = LastAccess(blob) + BinaryPrimitives.ReadInt64LittleEndian(blob.AsSpan(IdleAt));
-        return Math.Min(idleEnd, BinaryPrimitives.ReadInt64LittleEndian(blob.AsSpan(DeadlineAt)));
+        var idleEnd = LastAccess(blob) + BinaryPrimitives.ReadInt64LittleEndian(blob[IdleAt..]);
+        return Math.Min(idleEnd, BinaryPrimitives.ReadInt64LittleEndian(blob[DeadlineAt..]));
     }
 
-    public static string? UserId(byte[] blob)
+    public static string? UserId(ReadOnlySpan<byte> blob)
     {
         if ((blob[FlagsAt] & HasUser) == 0) return null;
         var position = FixedLength;
         return ReadString(blob, ref position);
     }
 
-    public static SessionMetadata Metadata(byte[] blob)
+    public static SessionMetadata Metadata(ReadOnlySpan<byte> blob)
     {
         var flags = blob[FlagsAt];
         var position = FixedLength;
         var userId = (flags & HasUser) != 0 ? ReadString(blob, ref position) : null;
         var userAgent = (flags & HasUserAgent) != 0 ? ReadString(blob, ref position) : null;
-        var deadline = BinaryPrimitives.ReadInt64LittleEndian(blob.AsSpan(DeadlineAt));
+        var deadline = BinaryPrimitives.ReadInt64LittleEndian(blob[DeadlineAt..]);
         return new(
-            new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(blob.AsSpan(CreatedAt)), TimeSpan.Zero),
-            TimeSpan.FromTicks(BinaryPrimitives.ReadInt64LittleEndian(blob.AsSpan(IdleAt))),
+            new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(blob[CreatedAt..]), TimeSpan.Zero),
+            TimeSpan.FromTicks(BinaryPrimitives.ReadInt64LittleEndian(blob[IdleAt..])),
             deadline == long.MaxValue ? null : new DateTimeOffset(deadline, TimeSpan.Zero),
             (flags & Persistent) != 0, userId, userAgent);
     }
 
     /// <summary>The JSON of value <paramref name="name"/>, read in place; <see langword="false"/> when absent.</summary>
-    public static bool TryGetValue(byte[] blob, string name, out ReadOnlySpan<byte> json)
+    public static bool TryGetValue(ReadOnlySpan<byte> blob, string name, out ReadOnlySpan<byte> json)
     {
-        var values = blob.AsSpan(ValuesStart(blob));
+        var values = blob[ValuesStart(blob)..];
         if (PackedValues.TryFind(values, name, out var start, out var length))
         {
             json = values.Slice(start, length);
@@ -73,21 +74,24 @@ internal static class SessionBlob
         return false;
     }
 
-    /// <summary>The session as a record whose values are read in place from the blob.</summary>
+    /// <summary>The session as a record whose values are read in place from <paramref name="blob"/>, a copy the caller handed over.</summary>
     public static SessionRecord ToRecord(byte[] blob, bool touched) =>
         new(blob, new DateTimeOffset(LastAccess(blob), TimeSpan.Zero), blob.AsMemory(ValuesStart(blob)), touched);
 
-    /// <summary>A new session from its record.</summary>
-    public static byte[] Create(SessionKey key, SessionRecord record)
+    /// <summary>A new session from its record, in a buffer of this thread valid until its next call here.</summary>
+    public static ReadOnlySpan<byte> Create(SessionKey key, SessionRecord record)
     {
         var buffer = Buffer();
         WriteHeader(buffer, key, record.LastAccess.UtcTicks, record.Metadata);
         buffer.Write(record.PackedValues.Span);
-        return buffer.WrittenSpan.ToArray();
+        return buffer.WrittenSpan;
     }
 
-    /// <summary>The session in <paramref name="blob"/> with <paramref name="change"/> applied.</summary>
-    public static byte[] Apply(byte[] blob, SessionChange change)
+    /// <summary>
+    /// The session in <paramref name="blob"/> with <paramref name="change"/> applied, in a buffer of
+    /// this thread valid until its next call here.
+    /// </summary>
+    public static ReadOnlySpan<byte> Apply(ReadOnlySpan<byte> blob, SessionChange change)
     {
         var valuesStart = ValuesStart(blob);
         var buffer = Buffer();
@@ -98,13 +102,14 @@ internal static class SessionBlob
         else
         {
             // Same metadata: the header's bytes as they are, with the new last access.
-            buffer.Write(blob.AsSpan(0, valuesStart));
+            var header = buffer.GetSpan(valuesStart)[..valuesStart];
+            blob[..valuesStart].CopyTo(header);
+            SetLastAccess(header, change.Now.UtcTicks);
+            buffer.Advance(valuesStart);
         }
-        var values = change.Cleared ? ReadOnlySpan<byte>.Empty : blob.AsSpan(valuesStart);
+        var values = change.Cleared ? ReadOnlySpan<byte>.Empty : blob[valuesStart..];
         PackedValues.WriteApplied(buffer, values, change.Values);
-        var result = buffer.WrittenSpan.ToArray();
-        SetLastAccess(result, change.Now.UtcTicks);
-        return result;
+        return buffer.WrittenSpan;
     }
 
     private static void WriteHeader(ArrayBufferWriter<byte> buffer, SessionKey key, long lastAccess, SessionMetadata metadata)
@@ -123,7 +128,7 @@ internal static class SessionBlob
         if (metadata.UserAgent is { } userAgent) WriteString(buffer, userAgent);
     }
 
-    private static int ValuesStart(byte[] blob)
+    private static int ValuesStart(ReadOnlySpan<byte> blob)
     {
         var flags = blob[FlagsAt];
         var position = FixedLength;
@@ -141,15 +146,15 @@ internal static class SessionBlob
         buffer.Advance(n);
     }
 
-    private static string ReadString(byte[] blob, ref int position)
+    private static string ReadString(ReadOnlySpan<byte> blob, ref int position)
     {
         var length = PackedValues.ReadLength(blob, ref position);
-        var value = Encoding.UTF8.GetString(blob, position, length);
+        var value = Encoding.UTF8.GetString(blob.Slice(position, length));
         position += length;
         return value;
     }
 
-    private static void SkipString(byte[] blob, ref int position)
+    private static void SkipString(ReadOnlySpan<byte> blob, ref int position)
     {
         var length = PackedValues.ReadLength(blob, ref position);
         position += length;
