@@ -3,9 +3,13 @@
 # each request creates one session of two small values; its resident set is read from /proc
 # before and after each checkpoint. Reports RSS growth per session since start and between
 # checkpoints (the slope: what each further session costs, once the GC's budget is committed).
-# Before the first reading the app serves /bare and a few thousand logins, so the code a login
-# runs is compiled and tiered, and the GC has sized its budget for this load: one-time costs that
-# would otherwise be charged to the sessions counted (WARMUP_LOGINS=0 counts them too). At the end
+# Before the first reading the app serves /bare and 50,000 logins (about five seconds of them), so
+# the code a login runs is compiled and tiered, and the GC has sized its budget for this load:
+# one-time costs that would otherwise be charged to the sessions counted (WARMUP_LOGINS=0 counts
+# them too). With 5,000 (half a second) the server GC was still growing its budget through the
+# readings: Satchel's memory store, whose sessions the GC no longer sees, read 261–353 B per session
+# at 100k in four runs, 156–210 B after 20,000 and 137–147 B after 50,000, against the 112 B of
+# native memory and about 20 B of table slot a session holds. At the end
 # it prints the managed bytes the sessions hold (after a full GC), beside what the process holds.
 #
 #   bench/rss.sh                              # satchel and aspnet, checkpoints 100k and 200k
@@ -15,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 read -ra VARIANTS <<<"${VARIANTS:-satchel aspnet}"
 read -ra CHECKPOINTS <<<"${CHECKPOINTS:-100000 200000}"
-WARMUP_LOGINS=${WARMUP_LOGINS:-5000}
+WARMUP_LOGINS=${WARMUP_LOGINS:-50000}
 command -v ab >/dev/null || {
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apache2-utils >/dev/null
   else echo "rss.sh: install apache2-utils first (ab: a fixed number of requests)"; exit 1; fi
