@@ -111,7 +111,7 @@ public class RedisStoreTests(RedisFixture redis)
         var browser = setup.NewBrowser();
         await browser.RequestAsync(s => s["a"] = "1");
         var key = setup.HashKeyOf(browser);
-        var late = setup.Manager.Open($"sid={browser.Value}", false, null);
+        var late = browser.Open();
         await late.LoadAsync();
         await browser.RequestAsync(s => s.Destroy());   // the logout wins the race
         late["b"] = "2";
@@ -130,7 +130,7 @@ public class RedisStoreTests(RedisFixture redis)
         var key = setup.HashKeyOf(browser);
         // Two requests of one browser: the first reads, the second remembers the session for a week,
         // then the first writes a value with the 20-minute lifetime it read.
-        var first = setup.Manager.Open($"sid={browser.Value}", false, null);
+        var first = browser.Open();
         await first.LoadAsync();
         await browser.RequestAsync(s => s.RememberMe(TimeSpan.FromDays(7)));
         first["b"] = "2";
@@ -322,9 +322,9 @@ public class RedisStoreTests(RedisFixture redis)
         using var setup = Setup(o => o.ExclusiveTimeout = TimeSpan.FromMilliseconds(200));
         var browser = setup.NewBrowser();
         await browser.RequestAsync(s => s["a"] = "1");
-        var first = setup.Manager.Open($"sid={browser.Value}", false, null);
+        var first = browser.Open();
         await using var held = await first.AcquireExclusiveAsync();
-        var second = setup.Manager.Open($"sid={browser.Value}", false, null);
+        var second = browser.Open();
         var ex = await Assert.ThrowsAsync<SessionLockTimeoutException>(async () => await second.AcquireExclusiveAsync());
         Assert.Contains("ExclusiveTimeout", ex.Message, StringComparison.Ordinal);
     }
