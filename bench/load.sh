@@ -10,7 +10,7 @@
 #   ENDPOINTS="read hit" VARIANTS="satchel none" bench/load.sh      # a subset
 #   PIN=0 bench/load.sh                    # let the scheduler place everything (noisier)
 #   MODE=cpu STORES=memory bench/load.sh   # app CPU time per request, all variants at once (see below)
-#   SATCHEL_ARGS="--readOnThreadPool true" bench/load.sh   # extra arguments for the Satchel app
+#   SATCHEL_ARGS="--readOnThreadPool false" bench/load.sh   # extra arguments for the Satchel app (here: Redis replies on StackExchange.Redis's own threads)
 #   MODE=cpu BEFORE_REV=f7b77cd bench/load.sh   # also Satchel as of that commit ("before"), side by side
 #
 # With two or more cores the app under test runs alone on core 0 and wrk and Redis on the others

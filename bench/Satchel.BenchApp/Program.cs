@@ -5,7 +5,7 @@
 //   cookie: Satchel's cookie store against ASP.NET Core session in memory (it has no cookie store);
 //   distcache: Satchel's IDistributedCache store and ASP.NET Core session, both on RedisCache.
 //   --allocations true prints the types allocated most, sampled, when the app stops.
-//   (Satchel on Redis: --readOnThreadPool true reads replies on the thread pool, RedisSessionStoreOptions.ReadOnThreadPool)
+//   (Satchel on Redis: --readOnThreadPool false reads replies on StackExchange.Redis's own threads, RedisSessionStoreOptions.ReadOnThreadPool)
 using Satchel;
 
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -21,7 +21,7 @@ switch (variant)
         switch (store)
         {
             case "redis":
-                var readOnThreadPool = builder.Configuration["readOnThreadPool"] == "true";
+                var readOnThreadPool = builder.Configuration["readOnThreadPool"] != "false";
                 satchel.UseRedis(redis, o => { o.KeyPrefix = "bench:satchel:"; o.ReadOnThreadPool = readOnThreadPool; });
                 break;
             case "sqlite":

@@ -49,14 +49,14 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
     /// attempt ends, and while Redis is down, requests that need the store fail at once
     /// (<see cref="BacklogPolicy.FailFast"/>) instead of queueing, so the store failure policy answers
     /// quickly. The connection comes back by itself (<c>abortConnect=false</c>). Replies are read on
-    /// StackExchange.Redis's own I/O threads unless <see cref="RedisSessionStoreOptions.ReadOnThreadPool"/> is set.
+    /// the .NET thread pool unless <see cref="RedisSessionStoreOptions.ReadOnThreadPool"/> is turned off.
     /// </remarks>
     public static RedisSessionStore Connect(string configuration, RedisSessionStoreOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(configuration);
         var config = ConfigurationOptions.Parse(configuration);
         config.AbortOnConnectFail = false;
-        config.SocketManager = options?.ReadOnThreadPool == true ? SocketManager.ThreadPool : SocketManager.Shared;
+        config.SocketManager = options?.ReadOnThreadPool == false ? SocketManager.Shared : SocketManager.ThreadPool;
         config.BacklogPolicy = BacklogPolicy.FailFast;
         return new RedisSessionStore(ConnectAsync(config), options, ownsConnection: true);
     }
