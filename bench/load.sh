@@ -77,7 +77,7 @@ app=bench/Satchel.BenchApp/bin/Release/net10.0/Satchel.BenchApp.dll
 out=bench/results/$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 raw="$out/raw.tsv"
-if [ "$MODE" = cpu ]; then printf 'store\tround\tendpoint\tvariant\trps\tcpu_us_per_request\tredis_us_per_request\n' > "$raw"
+if [ "$MODE" = cpu ]; then printf 'store\tround\tendpoint\tvariant\trps\tcpu_us_per_request\tredis_us_per_request\tredis_reads_per_request\n' > "$raw"
 else printf 'store\tround\tendpoint\tvariant\trps\tp99_ms\n' > "$raw"; fi
 
 pids=()
@@ -103,6 +103,8 @@ start_redis() {   # sets redis_port; not in $(...), which would wait for the ser
   for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 }
 redis_cpu() { redis-cli -p "$1" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/{t += $2} END {printf "%.6f", t}'; }
+# Socket reads Redis made (INFO stats): fewer per request means more commands arrived per packet.
+redis_reads() { redis-cli -p "$1" info stats | tr -d '\r' | awk -F: '/^total_reads_processed:/{print $2 + 0}'; }
 
 echo "machine: $(nproc) cores${app_cpu:+ (app pinned to core 0, wrk and Redis to the rest)}, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP}s warm-up; $SESSIONS sessions per variant" | tee "$out/machine.txt"
 
@@ -150,11 +152,11 @@ for store in $STORES; do
     cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
     for round in $(seq "$ROUNDS"); do
       for endpoint in "${ENDPOINTS[@]}"; do
-        declare -A before=() log=() redis_before=()
+        declare -A before=() log=() redis_before=() reads_before=()
         loads=()
         for variant in "${VARIANTS[@]}"; do
           before[$variant]=$(cpu_ticks "${app_pid[$variant]}")
-          redis_backed "$store" && redis_before[$variant]=$(redis_cpu "${redis_of[$variant]}")
+          redis_backed "$store" && { redis_before[$variant]=$(redis_cpu "${redis_of[$variant]}"); reads_before[$variant]=$(redis_reads "${redis_of[$variant]}"); }
         done
         for variant in "${VARIANTS[@]}"; do
           cookie_file="$out/cookies-$store-$variant.txt"
@@ -169,12 +171,15 @@ for store in $STORES; do
           if grep -q "Non-2xx" <<<"$result"; then echo "$store/$variant/$endpoint answered errors:"; echo "$result"; exit 1; fi
           requests=$(awk '/requests in/{print $1}' <<<"$result")
           ticks=$(( $(cpu_ticks "${app_pid[$variant]}") - before[$variant] ))
-          redis_s=-1
-          redis_backed "$store" && redis_s=$(awk -v a="${redis_before[$variant]}" -v b="$(redis_cpu "${redis_of[$variant]}")" 'BEGIN {printf "%.6f", b - a}')
-          awk -v st="$store" -v r="$round" -v e="$endpoint" -v v="$variant" -v n="$requests" -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v d="$DURATION" -v rs="$redis_s" \
-            'BEGIN { printf "%s\t%s\t%s\t%s\t%.0f\t%.2f\t%s\n", st, r, e, v, n / d, t / hz * 1e6 / n, rs < 0 ? "-" : sprintf("%.2f", rs * 1e6 / n) }' | tee -a "$raw"
+          redis_s=-1 reads=-1
+          if redis_backed "$store"; then
+            redis_s=$(awk -v a="${redis_before[$variant]}" -v b="$(redis_cpu "${redis_of[$variant]}")" 'BEGIN {printf "%.6f", b - a}')
+            reads=$(( $(redis_reads "${redis_of[$variant]}") - reads_before[$variant] ))
+          fi
+          awk -v st="$store" -v r="$round" -v e="$endpoint" -v v="$variant" -v n="$requests" -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v d="$DURATION" -v rs="$redis_s" -v rd="$reads" \
+            'BEGIN { printf "%s\t%s\t%s\t%s\t%.0f\t%.2f\t%s\t%s\n", st, r, e, v, n / d, t / hz * 1e6 / n, rs < 0 ? "-" : sprintf("%.2f", rs * 1e6 / n), rd < 0 ? "-" : sprintf("%.3f", rd / n) }' | tee -a "$raw"
         done
-        unset before log redis_before
+        unset before log redis_before reads_before
       done
     done
     unset url app_pid redis_of
@@ -229,22 +234,28 @@ if [ "$MODE" = cpu ]; then
         if (b) printf " %s | %s | %s |", us(st, e, "before"), ratio(st, e, "before", "none"), ratio(st, e, "satchel", "before")
         printf "\n" } }
     }' "$raw" | tee "$out/summary.md"
-  # Redis-backed stores: the redis-server's CPU per request of each variant (its own server), and
-  # Satchel's as a share of ASP.NET Core session's (below 1: Satchel costs the shared Redis less).
+  # Redis-backed stores: the redis-server's CPU per request of each variant (its own server),
+  # Satchel's as a share of ASP.NET Core session's (below 1: Satchel costs the shared Redis less),
+  # and the socket reads Redis made per request (fewer: more commands per packet).
   awk -F'\t' -v endpoints="${ENDPOINTS[*]}" "$awk_median"'
     function us(st, e, x,   r, list) { list = ""; for (r = 1; r <= rounds; r++) if ((st, e, x, r) in rc) list = list " " rc[st, e, x, r]; return median(list, "%.1f (%.1f–%.1f)") }
+    function rd(st, e, x,   r, list) { list = ""; for (r = 1; r <= rounds; r++) if ((st, e, x, r) in reads) list = list " " reads[st, e, x, r]; return median(list, "%.2f") }
     function share(st, e,   r, list) {
       list = ""
       for (r = 1; r <= rounds; r++) if ((st, e, "satchel", r) in rc && (st, e, "aspnet", r) in rc) list = list " " rc[st, e, "satchel", r] / rc[st, e, "aspnet", r]
       return median(list, "%.2f× (%.2f–%.2f)")
     }
-    NR > 1 && $7 != "-" { rc[$1, $3, $4, $2] = $7; if ($2 > rounds) rounds = $2; stores[$1] = 1; any = 1 }
+    NR > 1 && $7 != "-" { rc[$1, $3, $4, $2] = $7; reads[$1, $3, $4, $2] = $8; if ($2 > rounds) rounds = $2; stores[$1] = 1; variants[$4] = 1; any = 1 }
     END {
       if (!any) exit
-      printf "\n| store | endpoint | Redis µs/request, Satchel | Redis µs/request, ASP.NET Core session | Satchel ÷ ASP.NET |\n|---|---|---|---|---|\n"
+      b = ("before" in variants)
+      printf "\n| store | endpoint | Redis µs/request, Satchel | Redis µs/request, ASP.NET Core session | Satchel ÷ ASP.NET |%s Redis socket reads/request (Satchel / ASP.NET%s) |\n", b ? " Redis µs/request, Satchel before |" : "", b ? " / before" : ""
+      printf "|---|---|---|---|---|---|%s\n", b ? "---|" : ""
       ne = split(endpoints, eps, " "); ns = split("redis distcache", order, " ")
       for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
-        printf "| %s | /%s | %s | %s | %s |\n", st, e, us(st, e, "satchel"), us(st, e, "aspnet"), share(st, e) } }
+        printf "| %s | /%s | %s | %s | %s |", st, e, us(st, e, "satchel"), us(st, e, "aspnet"), share(st, e)
+        if (b) printf " %s |", us(st, e, "before")
+        printf " %s / %s%s |\n", rd(st, e, "satchel"), rd(st, e, "aspnet"), b ? " / " rd(st, e, "before") : "" } }
     }' "$raw" | tee -a "$out/summary.md"
   echo "results: $out"
   exit 0
