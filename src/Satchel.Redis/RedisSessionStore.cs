@@ -7,7 +7,8 @@ namespace Satchel.Redis;
 /// One hash per session (<c>{prefix}s:{sha256 of token}</c>): a field <c>v:{key}</c> per value,
 /// metadata fields, and PEXPIREAT at the session's end. A read-only request costs one plain
 /// HGETALL (and, once per touch interval, a small script that refreshes the expiry); a write costs
-/// one atomic script.
+/// one round trip: three plain pipelined commands for values set over what the request read (Redis
+/// 7.0 and later), one atomic script otherwise.
 /// A sorted set per user (<c>{prefix}u:{user}</c>) indexes sessions for "sign out everywhere"
 /// (<see cref="ISessionUserIndex"/>), leases give exclusive sessions (<see cref="ISessionLocks"/>),
 /// and one-step value scripts give counters without locks (<see cref="ISessionAtomicValues"/>): all
