@@ -55,11 +55,17 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
     public static RedisSessionStore Connect(string configuration, RedisSessionStoreOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(configuration);
+        return new RedisSessionStore(ConnectAsync(ConnectionOptions(configuration, options)), options, ownsConnection: true);
+    }
+
+    /// <summary>The StackExchange.Redis options of the connection <see cref="Connect"/> opens.</summary>
+    internal static ConfigurationOptions ConnectionOptions(string configuration, RedisSessionStoreOptions? options)
+    {
         var config = ConfigurationOptions.Parse(configuration);
         config.AbortOnConnectFail = false;
         config.SocketManager = options?.ReadOnThreadPool == false ? SocketManager.Shared : SocketManager.ThreadPool;
         config.BacklogPolicy = BacklogPolicy.FailFast;
-        return new RedisSessionStore(ConnectAsync(config), options, ownsConnection: true);
+        return config;
     }
 
     private static async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions config) =>

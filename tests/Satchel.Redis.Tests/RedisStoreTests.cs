@@ -42,6 +42,17 @@ public class RedisStoreTests(RedisFixture redis)
     }
 
     [Fact]
+    public void The_connection_the_store_opens_reads_replies_on_the_thread_pool_unless_told_not_to()
+    {
+        Assert.Same(SocketManager.ThreadPool, RedisSessionStore.ConnectionOptions("127.0.0.1:6379", null).SocketManager);
+        Assert.Same(SocketManager.ThreadPool, RedisSessionStore.ConnectionOptions("127.0.0.1:6379", new RedisSessionStoreOptions()).SocketManager);
+        Assert.Same(SocketManager.Shared, RedisSessionStore.ConnectionOptions("127.0.0.1:6379", new RedisSessionStoreOptions { ReadOnThreadPool = false }).SocketManager);
+        var config = RedisSessionStore.ConnectionOptions("127.0.0.1:6379,connectTimeout=1000", null);
+        Assert.False(config.AbortOnConnectFail);
+        Assert.Equal(1000, config.ConnectTimeout);   // the app's own settings are kept
+    }
+
+    [Fact]
     public async Task A_change_of_hundreds_of_values_applies_whole_and_clears_whole()
     {
         // One commit script call carries the whole change, however many values it sets or removes.
