@@ -112,6 +112,16 @@ public class RedisStoreTests(RedisFixture redis)
         Assert.Equal(["EVALSHA"], count);
     }
 
+    // Two requests of one browser: one loads, then a parallel one does `meanwhile` and commits, then the first sets b = 2 and commits.
+    private static async Task WriteAfterAsync(CookieJar browser, Action<Session> meanwhile)
+    {
+        var late = browser.Open();
+        await late.LoadAsync();
+        await browser.RequestAsync(meanwhile);
+        late["b"] = "2";
+        await late.CommitAsync();
+    }
+
     // StackExchange.Redis sends an expiry at a whole second as EXPIREAT, any other as PEXPIREAT: the same command.
     private static List<string> Expiries(List<string> commands) => commands.Select(c => c == "EXPIREAT" ? "PEXPIREAT" : c).ToList();
 
@@ -122,11 +132,7 @@ public class RedisStoreTests(RedisFixture redis)
         var browser = setup.NewBrowser();
         await browser.RequestAsync(s => s["a"] = "1");
         var key = setup.HashKeyOf(browser);
-        var late = browser.Open();
-        await late.LoadAsync();
-        await browser.RequestAsync(s => s.Destroy());   // the logout wins the race
-        late["b"] = "2";
-        await late.CommitAsync();
+        await WriteAfterAsync(browser, s => s.Destroy());   // the logout wins the race
         var db = setup.Connection.GetDatabase();
         Assert.False(await db.KeyExistsAsync(key), "The late write's stray hash is still there.");
         Assert.True(setup.Store.PlainWrites);
@@ -139,13 +145,8 @@ public class RedisStoreTests(RedisFixture redis)
         var browser = setup.NewBrowser();
         await browser.RequestAsync(s => s["a"] = "1");
         var key = setup.HashKeyOf(browser);
-        // Two requests of one browser: the first reads, the second remembers the session for a week,
-        // then the first writes a value with the 20-minute lifetime it read.
-        var first = browser.Open();
-        await first.LoadAsync();
-        await browser.RequestAsync(s => s.RememberMe(TimeSpan.FromDays(7)));
-        first["b"] = "2";
-        await first.CommitAsync();
+        // The parallel request remembers the session for a week; the late one writes with the 20-minute lifetime it read.
+        await WriteAfterAsync(browser, s => s.RememberMe(TimeSpan.FromDays(7)));
         var ttl = await setup.Connection.GetDatabase().KeyTimeToLiveAsync(key);
         Assert.True(ttl > TimeSpan.FromDays(6), $"The session's expiry is {ttl} away, shortened by the older read.");
         Assert.Equal("2", await browser.RequestAsync(s => s["b"]));
