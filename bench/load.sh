@@ -12,6 +12,7 @@
 #   MODE=cpu STORES=memory bench/load.sh   # app CPU time per request, all variants at once (see below)
 #   SATCHEL_ARGS="--readOnThreadPool false" bench/load.sh   # extra arguments for the Satchel app (here: Redis replies on StackExchange.Redis's own threads)
 #   MODE=cpu BEFORE_REV=f7b77cd bench/load.sh   # also Satchel as of that commit ("before"), side by side
+#   MODE=cpu STORES=memory VARIANTS="satchel dictionary none" bench/load.sh   # with the floor: a cookie looked up in a dictionary
 #
 # With two or more cores the app under test runs alone on core 0 and wrk and Redis on the others
 # (taskset), so the app's CPU time per request decides its throughput and the load generator does
@@ -233,6 +234,10 @@ if [ "$MODE" = cpu ]; then
           ratio(st, e, "satchel", "none"), ratio(st, e, "aspnet", "none"), ratio(st, e, "satchel", "aspnet")
         if (b) printf " %s | %s | %s |", us(st, e, "before"), ratio(st, e, "before", "none"), ratio(st, e, "satchel", "before")
         printf "\n" } }
+      # Reference variants (dictionary: the floor any session adds), against no session.
+      for (x in variants) if (x !~ /^(satchel|aspnet|none|before)$/) { if (!hdr++) print "\n| store | endpoint | variant | µs/request | vs no session |\n|---|---|---|---|---|"
+        for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
+          if ((st, e, x, 1) in cpu) printf "| %s | /%s | %s | %s | %s |\n", st, e, x, us(st, e, x), ratio(st, e, x, "none") } } }
     }' "$raw" | tee "$out/summary.md"
   # Redis-backed stores: the redis-server's CPU per request of each variant (its own server),
   # Satchel's as a share of ASP.NET Core session's (below 1: Satchel costs the shared Redis less),
@@ -286,6 +291,11 @@ awk -F'\t' -v endpoints="${ENDPOINTS[*]}" "$awk_median"'
         cell(st SUBSEP e SUBSEP "satchel"), cell(st SUBSEP e SUBSEP "aspnet"), cell(st SUBSEP e SUBSEP "none"), cell(st SUBSEP e SUBSEP "express"),
         ratios(st, e, "satchel", "aspnet"), ratios(st, e, "satchel", "none"), ratios(st, e, "aspnet", "none"),
         p99(st SUBSEP e SUBSEP "satchel"), p99(st SUBSEP e SUBSEP "aspnet"), p99(st SUBSEP e SUBSEP "none") } }
+    # Reference variants (dictionary: the floor any session adds), against no session.
+    for (k in n) { split(k, f, SUBSEP); if (f[3] !~ /^(satchel|aspnet|none|before|express)$/) extra[f[3]] = 1 }
+    for (x in extra) { if (!hdr++) print "\n| store | endpoint | variant | req/s | vs no session |\n|---|---|---|---|---|"
+      for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
+        if ((st SUBSEP e SUBSEP x) in n) printf "| %s | /%s | %s | %s | %s |\n", st, e, x, cell(st SUBSEP e SUBSEP x), ratios(st, e, x, "none") } } }
   }' "$raw" | tee "$out/summary.md"
 dotnet build bench/Satchel.Chart -c Release -nologo -v quiet >/dev/null \
   && dotnet bench/Satchel.Chart/bin/Release/net10.0/Satchel.Chart.dll "$raw" "$out/benchmarks.png" \

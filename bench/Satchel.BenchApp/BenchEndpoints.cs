@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,6 +16,9 @@ internal static class BenchEndpoints
 {
     /// <summary>/count requests this process answered: bench/scale.sh compares their sum with the counters the sessions hold.</summary>
     private static long s_counted;
+
+    /// <summary>The dictionary variant's sessions: cookie value → hit count.</summary>
+    private static readonly ConcurrentDictionary<string, StrongBox<long>> s_dictionary = new(StringComparer.Ordinal);
 
     public static void Map(IEndpointRouteBuilder app, string variant)
     {
@@ -72,6 +78,19 @@ internal static class BenchEndpoints
                     return (c.Session.GetInt32("hits") ?? 0).ToString(CultureInfo.InvariantCulture);
                 });
                 break;
+            case "dictionary":
+                // The floor any session adds: a cookie of Satchel's name and length, looked up in a
+                // dictionary (no signature, no hashing, no expiry, no store contract, no lost-update care).
+                app.MapGet("/login", (HttpContext c) =>
+                {
+                    var value = Convert.ToBase64String(RandomNumberGenerator.GetBytes(66)).Replace('+', '-').Replace('/', '_')[..87];
+                    s_dictionary[value] = new StrongBox<long>();
+                    c.Response.Headers.SetCookie = "sid=" + value + "; path=/; samesite=lax; httponly";
+                    return "ok";
+                });
+                app.MapGet("/read", (HttpContext c) => DictionaryEntry(c) is null ? "none" : "user-42");
+                app.MapGet("/hit", (HttpContext c) => DictionaryEntry(c) is { } hits ? Interlocked.Increment(ref hits.Value).ToString(CultureInfo.InvariantCulture) : "0");
+                break;
             default:
                 app.MapGet("/login", () => "ok");
                 app.MapGet("/read", () => "user-42");
@@ -79,6 +98,14 @@ internal static class BenchEndpoints
                 app.MapGet("/count", () => "1");
                 break;
         }
+    }
+
+    // The bench sends one cookie per request: its value is what follows the first '='.
+    private static StrongBox<long>? DictionaryEntry(HttpContext c)
+    {
+        var header = c.Request.Headers.Cookie.ToString().AsSpan();
+        var value = header[(header.IndexOf('=') + 1)..];
+        return s_dictionary.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(value, out var hits) ? hits : null;
     }
 
     private static async Task<string> Hit(HttpContext c)

@@ -1,9 +1,10 @@
 // The app bench/load.sh drives: the same four endpoints on Satchel, on ASP.NET Core's own
 // session, or on no session at all, over the same kind of store.
-//   dotnet Satchel.BenchApp.dll --variant satchel|aspnet|none --store memory|redis|sqlite|cookie|distcache [--redis host:port] --urls http://127.0.0.1:PORT
+//   dotnet Satchel.BenchApp.dll --variant satchel|aspnet|none|dictionary --store memory|redis|sqlite|cookie|distcache [--redis host:port] --urls http://127.0.0.1:PORT
 //   sqlite: Satchel's SQLite store against ASP.NET Core session on an SQLite IDistributedCache (NeoSmart.Caching.Sqlite);
 //   cookie: Satchel's cookie store against ASP.NET Core session in memory (it has no cookie store);
 //   distcache: Satchel's IDistributedCache store and ASP.NET Core session, both on RedisCache.
+//   dictionary: no session library, a cookie looked up in a dictionary: the floor any session adds (memory only).
 //   --allocations true prints the types allocated most, sampled, when the app stops.
 //   (Satchel on Redis: --readOnThreadPool false reads replies on StackExchange.Redis's own threads, RedisSessionStoreOptions.ReadOnThreadPool)
 using Satchel;
