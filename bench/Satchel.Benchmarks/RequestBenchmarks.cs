@@ -18,6 +18,7 @@ public class RequestBenchmarks
     private Pipeline _satchel = null!;
     private Pipeline _aspnet = null!;
     private Pipeline _none = null!;
+    private Pipeline _dictionary = null!;
 
     [GlobalSetup]
     public async Task Setup()
@@ -30,6 +31,7 @@ public class RequestBenchmarks
             "satchel");
         _aspnet = await Pipeline.CreateAsync(s => s.AddDistributedMemoryCache().AddSession(), a => a.UseSession(), "aspnet");
         _none = await Pipeline.CreateAsync(_ => { }, _ => { }, "none");
+        _dictionary = await Pipeline.CreateAsync(_ => { }, _ => { }, "dictionary");
     }
 
     [Benchmark(Description = "no session /bare")]
@@ -53,6 +55,10 @@ public class RequestBenchmarks
     [Benchmark(Description = "ASP.NET Core session /hit")]
     public Task AspNetHit() => _aspnet.RunAsync("/hit");
 
+    /// <summary>The floor any session adds: a cookie looked up in a dictionary, no session library (see BenchEndpoints).</summary>
+    [Benchmark(Description = "dictionary /hit")]
+    public Task DictionaryHit() => _dictionary.RunAsync("/hit");
+
     /// <summary>Runs one benchmark in a loop, for a profiler such as perf.</summary>
     public static async Task LoopAsync(string name, TimeSpan duration)
     {
@@ -67,7 +73,8 @@ public class RequestBenchmarks
             "satchel-hit" => bench.SatchelHit,
             "aspnet-read" => bench.AspNetRead,
             "aspnet-hit" => bench.AspNetHit,
-            _ => throw new ArgumentException($"Unknown benchmark '{name}': none-read, satchel-read, satchel-hit, aspnet-read or aspnet-hit."),
+            "dictionary-hit" => bench.DictionaryHit,
+            _ => throw new ArgumentException($"Unknown benchmark '{name}': none-bare, satchel-bare, none-read, satchel-read, satchel-hit, aspnet-read, aspnet-hit or dictionary-hit."),
         };
         var end = DateTime.UtcNow + duration;
         long count = 0;
