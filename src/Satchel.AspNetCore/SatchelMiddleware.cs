@@ -43,6 +43,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
 
     private readonly string? _tokenHeader = manager.Options.TokenHeader;
     private readonly bool _essential = manager.Options.Cookie.IsEssential;
+    private readonly bool _loadBeforeEndpoint = manager.Options.LoadBeforeEndpoint;
     private readonly string _throttledRetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
@@ -93,16 +94,15 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
             // A browser still holding an ASP.NET Core session cookie (a cheap text test first: most requests carry none).
             if (_importer is not null && cookies.ToString().Contains(_importer.CookieName, StringComparison.Ordinal))
                 await _importer.ImportAsync(context, session).ConfigureAwait(false);
-            if (context.GetEndpoint() is { } endpoint)
-            {
-                var use = SessionUseOf(endpoint);
-                if ((use & SessionUse.ReadOnly) != 0) session.MakeReadOnly();
-                if ((use & SessionUse.Exclusive) != 0) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
-                // An endpoint that takes a Session gets it from the feature, not a DI scope made for it,
-                // and loaded without blocking a thread (unless it loads lazily).
-                if ((use & SessionUse.Parameter) != 0) feature.ServeServices(context, _scopes);
-                if ((use & (SessionUse.Parameter | SessionUse.Lazy)) == SessionUse.Parameter) await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
-            }
+            var use = context.GetEndpoint() is { } endpoint ? SessionUseOf(endpoint) : SessionUse.None;
+            if ((use & SessionUse.ReadOnly) != 0) session.MakeReadOnly();
+            if ((use & SessionUse.Exclusive) != 0) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
+            // An endpoint that takes a Session gets it from the feature, not a DI scope made for it.
+            if ((use & SessionUse.Parameter) != 0) feature.ServeServices(context, _scopes);
+            // Loaded without blocking a thread: for a Session parameter, or for every endpoint when the
+            // app reads HttpContext.Session synchronously (LoadBeforeEndpoint); not where it loads lazily.
+            if ((use & SessionUse.Lazy) == 0 && (_loadBeforeEndpoint || (use & SessionUse.Parameter) != 0))
+                await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
             try
             {
                 await next(context).ConfigureAwait(false);

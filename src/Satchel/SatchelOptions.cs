@@ -62,6 +62,20 @@ public sealed class SatchelOptions
     /// <summary>What a request gets when the store fails. Default <see cref="StoreFailurePolicy.Fail"/>.</summary>
     public StoreFailurePolicy StoreFailurePolicy { get; set; } = StoreFailurePolicy.Fail;
 
+    /// <summary>
+    /// Whether ASP.NET Core loads the session of every request that carries a session cookie
+    /// before its endpoint runs, without blocking a thread. Default <see langword="false"/>: only
+    /// endpoints taking a <see cref="Session"/> parameter load first; elsewhere the session loads at
+    /// its first use. Turn it on where <c>HttpContext.Session</c> is read without <c>LoadAsync</c>
+    /// (code written for ASP.NET Core's session) on a network store (Redis, an
+    /// <c>IDistributedCache</c>): each such read otherwise blocks a pool thread on the store, and
+    /// on Linux the store's reply needs a pool thread too, so many at once starve each other into
+    /// timeouts (Satchel warns of each blocked load, event 6). The cost: one store read for each
+    /// request with a cookie whose endpoint never uses the session. Endpoints marked
+    /// <c>WithLazySession()</c> still load at first use.
+    /// </summary>
+    public bool LoadBeforeEndpoint { get; set; }
+
     /// <summary>Most keys one session may hold. Default 256.</summary>
     public int MaxKeys { get; set; } = 256;
 

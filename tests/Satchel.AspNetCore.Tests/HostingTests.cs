@@ -67,6 +67,24 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task LoadBeforeEndpoint_loads_every_endpoints_session_without_blocking_a_thread_except_lazy_ones()
+    {
+        await using var app = await SatchelApp.StartAsync(a =>
+        {
+            a.MapGet("/write", (Session s) => s["x"] = "1");
+            a.MapGet("/sync", (HttpContext http) => http.Session.GetString("x"));
+            a.MapGet("/lazy", (HttpContext http) => http.Session.GetString("x")).WithLazySession();
+        }, o => o.LoadBeforeEndpoint = true, store: b => b.UseStore(_ => new AsyncStore(new MemorySessionStore())));
+        using var browser = app.NewBrowser();
+        await browser.GetStringAsync("/write");
+        Assert.Equal("1", await browser.GetStringAsync("/sync"));
+        Assert.Equal("1", await browser.GetStringAsync("/sync"));
+        Assert.DoesNotContain(app.Logs.Lines, l => l.EventId.Id == 6);
+        Assert.Equal("1", await browser.GetStringAsync("/lazy"));
+        Assert.Single(app.Logs.Lines, l => l.EventId.Id == 6 && l.Message.Contains("LoadBeforeEndpoint", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Options_bind_from_the_Satchel_section_of_the_app_configuration()
     {
         await using var app = await SatchelApp.StartAsync(

@@ -20,7 +20,7 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Warning, "Session store failed; request {SessionId} goes on with an empty session that saves nothing (StoreFailurePolicy.Degrade).")]
     public static partial void Degraded(ILogger logger, string sessionId);
 
-    [LoggerMessage(6, LogLevel.Warning, "Session {SessionId} was loaded synchronously, blocking a thread on the store. Call 'await session.LoadAsync()' first, or take a Session parameter in the endpoint.")]
+    [LoggerMessage(6, LogLevel.Warning, "Session {SessionId} was loaded synchronously, blocking a thread on the store. Call 'await session.LoadAsync()' first, or take a Session parameter in the endpoint; on ASP.NET Core, Satchel:LoadBeforeEndpoint loads every request's session before its endpoint.")]
     public static partial void SynchronousLoad(ILogger logger, string sessionId);
 
     [LoggerMessage(7, LogLevel.Debug, "Session {SessionId} created.")]
