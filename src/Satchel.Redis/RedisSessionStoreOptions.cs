@@ -23,8 +23,9 @@ public sealed class RedisSessionStoreOptions
     /// (docs/stores/redis.md): 1.2–1.4× less app CPU and Redis CPU per request, about 1.2× the
     /// requests per second. Either way Satchel's calls finish on the pool, so a pool starved by
     /// blocked threads (<c>.Result</c>, <c>.Wait()</c>, session values read without
-    /// <c>LoadAsync</c>) stalls session loads with either setting; <see langword="false"/> brings
-    /// back the I/O threads. A connection you pass in keeps its own setting.
+    /// <c>LoadAsync</c>) stalls session loads with either setting (for the last, see
+    /// <see cref="SatchelOptions.LoadBeforeEndpoint"/>); <see langword="false"/> brings back the
+    /// I/O threads. A connection you pass in keeps its own setting.
     /// </summary>
     public bool ReadOnThreadPool { get; set; } = true;
 }
