@@ -38,8 +38,9 @@ internal sealed partial class AspNetCoreSessionImporter(IDataProtectionProvider 
         {
             entry = await cache.GetAsync(cacheKey, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
+            // A cache client reporting its own timeout as a cancelled task failed too: the request goes on without the import.
             LogCacheFailed(logger, ex);
             return;
         }

@@ -67,4 +67,27 @@ public class StoreFailureTests
         Assert.Equal("1", session["a"]);
         Assert.DoesNotContain(loadsFirst.Logs.Lines, l => l.EventId.Id == 6);
     }
+    [Fact]
+    public async Task A_store_reporting_its_timeout_as_a_cancelled_task_fails_by_the_policy_and_only_a_real_cancellation_escapes()
+    {
+        var store = new CancelledTaskStore(new MemorySessionStore());
+        var setup = new TestSetup(store: store);
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+        var loaded = setup.Manager.Open($"sid={browser.Value}", false);
+        await loaded.LoadAsync();
+        store.Failing = true;
+
+        await Assert.ThrowsAsync<SessionStoreException>(async () => await setup.Manager.Open($"sid={browser.Value}", false).LoadAsync());
+        Assert.Throws<SessionStoreException>(() => setup.Manager.Open($"sid={browser.Value}", false)["a"]);   // a read that loads: the blocking path
+        loaded["b"] = "2";
+        await Assert.ThrowsAsync<SessionStoreException>(async () => await loaded.CommitAsync());
+        Assert.Equal(3, setup.Logs.At(LogLevel.Error).Count(l => l.Exception is TaskCanceledException));
+
+        // The caller's own cancellation is still a cancellation, not a store failure.
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await setup.Manager.Open($"sid={browser.Value}", false).LoadAsync(cancelled.Token));
+        Assert.Equal(3, setup.Logs.At(LogLevel.Error).Count());
+    }
 }

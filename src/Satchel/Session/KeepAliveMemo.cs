@@ -50,7 +50,7 @@ internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
             return await StoreCall.Run(manager, StoreCall.Touch, key, (store, key, now: manager.Time.GetUtcNow(), touch: manager.Options.TouchInterval, ct: cancellationToken),
                 static s => s.store.LoadAsync(s.key, s.now, s.touch, s.ct)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (StoreFailureHandler.IsFailure(ex, cancellationToken))
         {
             Log.StoreFailed(manager.Logger, ex, manager.StoreName, "keep alive", key.Id);
             return null;

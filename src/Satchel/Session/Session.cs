@@ -140,7 +140,7 @@ public sealed class Session : IAsyncDisposable
             // (Checking IsCompleted after the call races with that other thread finishing first.)
             if (blocking && Environment.CurrentManagedThreadId != thread) Log.SynchronousLoad(_manager.Logger, _request.Key.Id);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (StoreFailureHandler.IsFailure(ex, cancellationToken))
         {
             Fail(ex, "load");
             return;
@@ -251,7 +251,7 @@ public sealed class Session : IAsyncDisposable
             Log.Created(_manager.Logger, key.Id);
             await _manager.RaiseAsync(SessionEventKind.Created, key, _values.Metadata?.UserId).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not SessionStoreException)
+        catch (Exception ex) when (ex is not SessionStoreException && StoreFailureHandler.IsFailure(ex, cancellationToken))
         {
             Fail(ex, "save");
         }
@@ -284,7 +284,7 @@ public sealed class Session : IAsyncDisposable
             // Create the new record before deleting the old, so the data is never nowhere.
             await CreateAsync(_store, newKey, record, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             _identity = previous;
             throw;
@@ -312,7 +312,7 @@ public sealed class Session : IAsyncDisposable
             await DeleteAsync(_store, old, cancellationToken).ConfigureAwait(false);
             Log.Regenerated(_manager.Logger, old.Id, newKey.Id);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (StoreFailureHandler.IsFailure(ex, cancellationToken))
         {
             // The old record may be gone or not: it expires by itself, and holds nothing set after
             // the regeneration (a user signed in now is on the new record only), so failing the
@@ -462,7 +462,7 @@ public sealed class Session : IAsyncDisposable
         {
             throw new InvalidOperationException(ex.Message, ex);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not SessionStoreException)
+        catch (Exception ex) when (ex is not SessionStoreException && StoreFailureHandler.IsFailure(ex, cancellationToken))
         {
             Fail(ex, "change " + key);
             return null;

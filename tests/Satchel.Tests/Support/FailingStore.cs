@@ -107,3 +107,31 @@ public sealed class CallerBlocksStore(ISessionStore inner) : ISessionStore
 
     public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
 }
+
+/// <summary>
+/// A store whose client reports its own timeouts as cancelled tasks, though nobody cancelled
+/// (StackExchange.Redis can, under a starved thread pool): while <see cref="Failing"/>, loads and
+/// updates end that way after a real hop.
+/// </summary>
+public sealed class CancelledTaskStore(ISessionStore inner) : ISessionStore
+{
+    public bool Failing { get; set; }
+
+    public SessionStoreGuarantees Guarantees => inner.Guarantees;
+
+    public async ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        return Failing ? throw new TaskCanceledException() : await inner.LoadAsync(key, now, touchInterval, cancellationToken);
+    }
+
+    public ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default) => inner.CreateAsync(key, record, cancellationToken);
+
+    public async ValueTask<bool> UpdateAsync(SessionKey key, SessionChange change, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        return Failing ? throw new TaskCanceledException() : await inner.UpdateAsync(key, change, cancellationToken);
+    }
+
+    public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+}
