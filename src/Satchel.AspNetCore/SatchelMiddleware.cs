@@ -89,19 +89,22 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         context.Response.OnStarting(CommitOnStarting, feature);
 
         IAsyncDisposable? exclusive = null;
+        Endpoint? endpoint = null;
+        var use = SessionUse.None;
         try
         {
             // A browser still holding an ASP.NET Core session cookie (a cheap text test first: most requests carry none).
             if (_importer is not null && cookies.ToString().Contains(_importer.CookieName, StringComparison.Ordinal))
                 await _importer.ImportAsync(context, session).ConfigureAwait(false);
-            var use = context.GetEndpoint() is { } endpoint ? SessionUseOf(endpoint) : SessionUse.None;
+            endpoint = context.GetEndpoint();
+            if (endpoint is not null) use = SessionUseOf(endpoint);
             if ((use & SessionUse.ReadOnly) != 0) session.MakeReadOnly();
             if ((use & SessionUse.Exclusive) != 0) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
             // An endpoint that takes a Session gets it from the feature, not a DI scope made for it.
             if ((use & SessionUse.Parameter) != 0) feature.ServeServices(context, _scopes);
-            // Loaded without blocking a thread: for a Session parameter, or for every endpoint when the
-            // app reads HttpContext.Session synchronously (LoadBeforeEndpoint); not where it loads lazily.
-            if ((use & SessionUse.Lazy) == 0 && (_loadBeforeEndpoint || (use & SessionUse.Parameter) != 0))
+            // Loaded without blocking a thread: for a Session parameter, for an endpoint seen reading its
+            // session unloaded, or for every one (LoadBeforeEndpoint); never where it loads lazily.
+            if ((use & SessionUse.Lazy) == 0 && (_loadBeforeEndpoint || (use & (SessionUse.Parameter | SessionUse.Preload)) != 0))
                 await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
             try
             {
@@ -133,6 +136,12 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         }
         finally
         {
+            // The endpoint read its session before anything loaded it (HttpContext.Session without
+            // LoadAsync), so a thread waited on the store, whether or not the load then failed: its
+            // next requests load first, with await. Many such requests at once would otherwise starve
+            // the pool (on Linux a store's reply needs a pool thread too).
+            if (session.LoadedSynchronously && endpoint is not null && (use & (SessionUse.Lazy | SessionUse.Preload)) == 0)
+                _sessionUse[endpoint] = use | SessionUse.Preload;
             // Released only now: the commit, in OnStarting or above, is done.
             if (exclusive is not null) await exclusive.DisposeAsync().ConfigureAwait(false);
             // As ASP.NET Core's own session does: the feature is the middleware's, for its requests only.
@@ -160,6 +169,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         Exclusive = 2,
         ReadOnly = 4,
         Lazy = 8,
+        Preload = 16,   // learned: the endpoint reads its session without loading it first
     }
 
     [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "A request arrived over http with X-Forwarded-Proto: https, so the session cookie goes out without Secure. Behind a TLS-terminating proxy, add app.UseForwardedHeaders() (with the proxy among KnownProxies/KnownNetworks) before UseSatchel(), or set Satchel:Cookie:Secure to Always.")]

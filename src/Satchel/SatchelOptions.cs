@@ -64,15 +64,16 @@ public sealed class SatchelOptions
 
     /// <summary>
     /// Whether ASP.NET Core loads the session of every request that carries a session cookie
-    /// before its endpoint runs, without blocking a thread. Default <see langword="false"/>: only
-    /// endpoints taking a <see cref="Session"/> parameter load first; elsewhere the session loads at
-    /// its first use. Turn it on where <c>HttpContext.Session</c> is read without <c>LoadAsync</c>
-    /// (code written for ASP.NET Core's session) on a network store (Redis, an
-    /// <c>IDistributedCache</c>): each such read otherwise blocks a pool thread on the store, and
-    /// on Linux the store's reply needs a pool thread too, so many at once starve each other into
-    /// timeouts (Satchel warns of each blocked load, event 6). The cost: one store read for each
-    /// request with a cookie whose endpoint never uses the session. Endpoints marked
-    /// <c>WithLazySession()</c> still load at first use.
+    /// before its endpoint runs, without blocking a thread. Default <see langword="false"/>: the
+    /// session loads first for endpoints taking a <see cref="Session"/> parameter, and for an
+    /// endpoint once one of its requests read <c>HttpContext.Session</c> before anything loaded it
+    /// (a thread then waited on the store; Satchel warns, event 6); elsewhere at its first use.
+    /// Such waits matter on a network store (Redis, an <c>IDistributedCache</c>): on Linux the
+    /// store's reply needs another pool thread, so many at once starve each other into timeouts.
+    /// Turn this on to load first from every endpoint's first request, and for middleware that
+    /// reads the session where no endpoint matched. The cost: one store read for each request with
+    /// a cookie whose endpoint never uses the session. Endpoints marked <c>WithLazySession()</c>
+    /// load at first use either way.
     /// </summary>
     public bool LoadBeforeEndpoint { get; set; }
 

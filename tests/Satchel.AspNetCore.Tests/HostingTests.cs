@@ -67,6 +67,24 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task An_endpoint_seen_reading_its_session_unloaded_loads_it_first_from_its_next_request_on_unless_lazy()
+    {
+        await using var app = await SatchelApp.StartAsync(a =>
+        {
+            a.MapGet("/write", (Session s) => s["x"] = "1");
+            a.MapGet("/sync", (HttpContext http) => http.Session.GetString("x"));
+            a.MapGet("/lazy", (HttpContext http) => http.Session.GetString("x")).WithLazySession();
+        }, store: b => b.UseStore(_ => new AsyncStore(new MemorySessionStore())));
+        using var browser = app.NewBrowser();
+        await browser.GetStringAsync("/write");
+        int Warnings() => app.Logs.Lines.Count(l => l.EventId.Id == 6);
+        for (var i = 0; i < 3; i++) Assert.Equal("1", await browser.GetStringAsync("/sync"));
+        Assert.Equal(1, Warnings());   // the first request only: a thread waited on the store once
+        for (var i = 0; i < 2; i++) Assert.Equal("1", await browser.GetStringAsync("/lazy"));
+        Assert.Equal(3, Warnings());   // an endpoint that asked to load lazily is left alone
+    }
+
+    [Fact]
     public async Task LoadBeforeEndpoint_loads_every_endpoints_session_without_blocking_a_thread_except_lazy_ones()
     {
         await using var app = await SatchelApp.StartAsync(a =>
