@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Satchel.Bench;
 
 /// <summary>
-/// The four benchmark endpoints of each variant, shared by bench/Satchel.BenchApp (over HTTP) and
+/// The benchmark endpoints of each variant, shared by bench/Satchel.BenchApp (over HTTP) and
 /// bench/Satchel.Benchmarks (in process), so both measure the same code.
 /// </summary>
 internal static class BenchEndpoints
@@ -36,6 +36,8 @@ internal static class BenchEndpoints
             case "satchel":
                 app.MapGet("/login", (Session s) => { s["user"] = "user-42"; s.Set("hits", 0); return "ok"; });
                 app.MapGet("/read", (Session s) => s["user"] ?? "none");
+                // /read as code written for ASP.NET Core's session does it: HttpContext.Session, no LoadAsync.
+                app.MapGet("/sync", (HttpContext c) => c.Session.GetString("user") ?? "none");
                 app.MapGet("/hit", (Session s) =>
                 {
                     var hits = s.Get<int>("hits") + 1;
@@ -64,6 +66,7 @@ internal static class BenchEndpoints
                     await c.Session.LoadAsync();
                     return c.Session.GetString("user") ?? "none";
                 });
+                app.MapGet("/sync", (HttpContext c) => c.Session.GetString("user") ?? "none");
                 app.MapGet("/hit", (Delegate)Hit);
                 // ASP.NET Core's session has no one-step count: /count is /hit.
                 app.MapGet("/count", async (HttpContext c) =>
@@ -89,12 +92,14 @@ internal static class BenchEndpoints
                     return "ok";
                 });
                 app.MapGet("/read", (HttpContext c) => DictionaryEntry(c) is null ? "none" : "user-42");
+                app.MapGet("/sync", (HttpContext c) => DictionaryEntry(c) is null ? "none" : "user-42");
                 app.MapGet("/hit", DictionaryHit);
                 app.MapGet("/count", DictionaryHit);   // already one step: /count is /hit
                 break;
             default:
                 app.MapGet("/login", () => "ok");
                 app.MapGet("/read", () => "user-42");
+                app.MapGet("/sync", () => "user-42");
                 app.MapGet("/hit", () => "1");
                 app.MapGet("/count", () => "1");
                 break;
