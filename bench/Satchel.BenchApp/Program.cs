@@ -1,4 +1,4 @@
-// The app bench/load.sh drives: the same four endpoints on Satchel, on ASP.NET Core's own
+// The app bench/load.sh drives: the same endpoints on Satchel, on ASP.NET Core's own
 // session, or on no session at all, over the same kind of store.
 //   dotnet Satchel.BenchApp.dll --variant satchel|aspnet|none|dictionary --store memory|redis|sqlite|cookie|distcache [--redis host:port] --urls http://127.0.0.1:PORT
 //   sqlite: Satchel's SQLite store against ASP.NET Core session on an SQLite IDistributedCache (NeoSmart.Caching.Sqlite);
