@@ -20,7 +20,10 @@ internal sealed class SatchelAspNetSession(Session session) : ISession
     {
         get
         {
-            if (!session.IsAvailable) session.LoadAsync().AsTask().GetAwaiter().GetResult();
+            // Loads first, as ASP.NET Core's session does, through the session's own load on first use
+            // (IsNew reads the loaded session): a thread that waits here is warned of, and the
+            // endpoint's session loads before it from its next request on.
+            _ = session.IsNew;
             return session.IsAvailable;
         }
     }

@@ -77,6 +77,7 @@ public class HostingTests
         {
             a.MapGet("/write", (Session s) => s["x"] = "1");
             a.MapGet("/sync", (HttpContext http) => http.Session.GetString("x"));
+            a.MapGet("/checked", (HttpContext http) => http.Session.IsAvailable ? http.Session.GetString("x") : "unavailable");
             a.MapGet("/lazy", (HttpContext http) => http.Session.GetString("x")).WithLazySession();
         }, o => o.LoadBeforeEndpoint = loadBeforeEndpoint, store: b => b.UseStore(_ => new AsyncStore(new MemorySessionStore())));
         using var browser = app.NewBrowser();
@@ -84,8 +85,11 @@ public class HostingTests
         int Blocked() => app.Logs.Lines.Count(l => l.EventId.Id == 6);   // Satchel's warning for a thread that waited on a load
         for (var i = 0; i < 3; i++) Assert.Equal("1", await browser.GetStringAsync("/sync"));
         Assert.Equal(blocked, Blocked());
+        // ISession.IsAvailable loads as a read does (ASP.NET Core code often asks it first).
+        for (var i = 0; i < 3; i++) Assert.Equal("1", await browser.GetStringAsync("/checked"));
+        Assert.Equal(2 * blocked, Blocked());
         for (var i = 0; i < 2; i++) Assert.Equal("1", await browser.GetStringAsync("/lazy"));
-        Assert.Equal(blocked + 2, Blocked());
+        Assert.Equal(2 * blocked + 2, Blocked());
         Assert.Contains(app.Logs.Lines, l => l.EventId.Id == 6 && l.Message.Contains("LoadBeforeEndpoint", StringComparison.Ordinal));
     }
 
