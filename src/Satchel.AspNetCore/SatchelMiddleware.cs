@@ -90,14 +90,13 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
 
         IAsyncDisposable? exclusive = null;
         Endpoint? endpoint = null;
-        var use = SessionUse.None;
         try
         {
             // A browser still holding an ASP.NET Core session cookie (a cheap text test first: most requests carry none).
             if (_importer is not null && cookies.ToString().Contains(_importer.CookieName, StringComparison.Ordinal))
                 await _importer.ImportAsync(context, session).ConfigureAwait(false);
             endpoint = context.GetEndpoint();
-            if (endpoint is not null) use = SessionUseOf(endpoint);
+            var use = endpoint is null ? SessionUse.None : SessionUseOf(endpoint);
             if ((use & SessionUse.ReadOnly) != 0) session.MakeReadOnly();
             if ((use & SessionUse.Exclusive) != 0) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
             // An endpoint that takes a Session gets it from the feature, not a DI scope made for it.
@@ -136,18 +135,36 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         }
         finally
         {
-            // The endpoint read its session before anything loaded it (HttpContext.Session without
-            // LoadAsync), so a thread waited on the store, whether or not the load then failed: its
-            // next requests load first, with await. Many such requests at once would otherwise starve
-            // the pool (on Linux a store's reply needs a pool thread too).
-            if (session.LoadedSynchronously && endpoint is not null && (use & (SessionUse.Lazy | SessionUse.Preload)) == 0)
-                _sessionUse[endpoint] = use | SessionUse.Preload;
+            // The endpoint used its session before anything loaded it (through Satchel's Session; through
+            // HttpContext.Session it was marked at once), so a thread waited on the store, whether or
+            // not the load then failed: its next requests load first, with await. Many such requests
+            // at once would otherwise starve the pool (on Linux a store's reply needs a pool thread too).
+            if (session.LoadedSynchronously && endpoint is not null) LoadFirst(endpoint);
             // Released only now: the commit, in OnStarting or above, is done.
             if (exclusive is not null) await exclusive.DisposeAsync().ConfigureAwait(false);
             // As ASP.NET Core's own session does: the feature is the middleware's, for its requests only.
             context.Features.Set<ISessionFeature>(null);
             feature.RestoreServices(context);
         }
+    }
+
+    /// <summary>
+    /// The request's code asked for <c>HttpContext.Session</c> before its session loaded: code
+    /// written for ASP.NET Core's session, whose next use (a read, a write, <c>IsAvailable</c>) loads
+    /// it with the thread waiting, unless it calls <c>LoadAsync</c> first. Either way the endpoint's
+    /// session loads before it from now on, with await; marked here, before this request blocks,
+    /// so requests arriving while it waits already load first.
+    /// </summary>
+    internal void UsingISession(HttpContext context, Session session)
+    {
+        if (!session.IsAvailable && context.GetEndpoint() is { } endpoint) LoadFirst(endpoint);
+    }
+
+    // From its next request on, the endpoint's session loads before it (unless it asked to load lazily).
+    private void LoadFirst(Endpoint endpoint)
+    {
+        var use = SessionUseOf(endpoint);
+        if ((use & (SessionUse.Lazy | SessionUse.Preload)) == 0) _sessionUse[endpoint] = use | SessionUse.Preload;
     }
 
     // The request's token header, when the app accepts one and the request carries it (empty included).

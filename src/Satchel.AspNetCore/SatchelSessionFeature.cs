@@ -32,7 +32,15 @@ internal sealed partial class SatchelSessionFeature(HttpResponse response, bool 
 
     ISession ISessionFeature.Session
     {
-        get => _aspNetSession ??= new SatchelAspNetSession(Session);
+        get
+        {
+            if (_aspNetSession is null)
+            {
+                middleware.UsingISession(response.HttpContext, Session);
+                _aspNetSession = new SatchelAspNetSession(Session);
+            }
+            return _aspNetSession;
+        }
         set => _aspNetSession = value;
     }
 

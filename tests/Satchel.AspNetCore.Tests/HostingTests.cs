@@ -94,6 +94,55 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task A_request_arriving_while_another_waits_on_its_HttpContext_Session_load_loads_first_without_blocking()
+    {
+        var store = new GatedLoadStore(new MemorySessionStore());
+        await using var app = await SatchelApp.StartAsync(a =>
+        {
+            a.MapGet("/write", (Session s) => s["x"] = "1");
+            a.MapGet("/sync", (HttpContext http) => http.Session.GetString("x"));
+        }, store: b => b.UseStore(_ => store));
+        using var browser = app.NewBrowser();
+        await browser.GetStringAsync("/write");
+        store.Closed = true;
+        var first = browser.GetStringAsync("/sync");
+        Assert.True(await store.Began.WaitAsync(TimeSpan.FromSeconds(30)));   // its thread waits on the load
+        var second = browser.GetStringAsync("/sync");
+        Assert.True(await store.Began.WaitAsync(TimeSpan.FromSeconds(30)));   // loading before its endpoint, awaited
+        store.Gate.SetResult();
+        Assert.Equal(["1", "1"], await Task.WhenAll(first, second));
+        Assert.Single(app.Logs.Lines, l => l.EventId.Id == 6);   // only the first blocked a thread
+    }
+
+    /// <summary>A store whose loads, once <see cref="Closed"/>, wait for <see cref="Gate"/>, and say when each began.</summary>
+    private sealed class GatedLoadStore(ISessionStore inner) : ISessionStore
+    {
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public SemaphoreSlim Began { get; } = new(0);
+
+        public bool Closed { get; set; }
+
+        public SessionStoreGuarantees Guarantees => inner.Guarantees;
+
+        public async ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
+        {
+            if (Closed)
+            {
+                Began.Release();
+                await Gate.Task;
+            }
+            return await inner.LoadAsync(key, now, touchInterval, cancellationToken);
+        }
+
+        public ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default) => inner.CreateAsync(key, record, cancellationToken);
+
+        public ValueTask<bool> UpdateAsync(SessionKey key, SessionChange change, CancellationToken cancellationToken = default) => inner.UpdateAsync(key, change, cancellationToken);
+
+        public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+    }
+
+    [Fact]
     public async Task Options_bind_from_the_Satchel_section_of_the_app_configuration()
     {
         await using var app = await SatchelApp.StartAsync(
