@@ -101,7 +101,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
             if ((use & SessionUse.Exclusive) != 0) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
             // An endpoint that takes a Session gets it from the feature, not a DI scope made for it.
             if ((use & SessionUse.Parameter) != 0) feature.ServeServices(context, _scopes);
-            // Loaded without blocking a thread: for a Session parameter, for an endpoint seen reading its
+            // Loaded without blocking a thread: for a Session parameter, for an endpoint seen using its
             // session unloaded, or for every one (LoadBeforeEndpoint); never where it loads lazily.
             if ((use & SessionUse.Lazy) == 0 && (_loadBeforeEndpoint || (use & (SessionUse.Parameter | SessionUse.Preload)) != 0))
                 await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
@@ -186,7 +186,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         Exclusive = 2,
         ReadOnly = 4,
         Lazy = 8,
-        Preload = 16,   // learned: the endpoint reads its session without loading it first
+        Preload = 16,   // learned: the endpoint uses its session without loading it first
     }
 
     [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "A request arrived over http with X-Forwarded-Proto: https, so the session cookie goes out without Secure. Behind a TLS-terminating proxy, add app.UseForwardedHeaders() (with the proxy among KnownProxies/KnownNetworks) before UseSatchel(), or set Satchel:Cookie:Secure to Always.")]
