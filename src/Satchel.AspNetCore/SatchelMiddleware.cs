@@ -89,14 +89,12 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         context.Response.OnStarting(CommitOnStarting, feature);
 
         IAsyncDisposable? exclusive = null;
-        Endpoint? endpoint = null;
         try
         {
             // A browser still holding an ASP.NET Core session cookie (a cheap text test first: most requests carry none).
             if (_importer is not null && cookies.ToString().Contains(_importer.CookieName, StringComparison.Ordinal))
                 await _importer.ImportAsync(context, session).ConfigureAwait(false);
-            endpoint = context.GetEndpoint();
-            var use = endpoint is null ? SessionUse.None : SessionUseOf(endpoint);
+            var use = context.GetEndpoint() is { } endpoint ? SessionUseOf(endpoint) : SessionUse.None;
             if ((use & SessionUse.ReadOnly) != 0) session.MakeReadOnly();
             if ((use & SessionUse.Exclusive) != 0) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
             // An endpoint that takes a Session gets it from the feature, not a DI scope made for it.
@@ -135,11 +133,6 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         }
         finally
         {
-            // The endpoint used its session before anything loaded it (through Satchel's Session; through
-            // HttpContext.Session it was marked at once), so a thread waited on the store, whether or
-            // not the load then failed: its next requests load first, with await. Many such requests
-            // at once would otherwise starve the pool (on Linux a store's reply needs a pool thread too).
-            if (session.LoadedSynchronously && endpoint is not null) LoadFirst(endpoint);
             // Released only now: the commit, in OnStarting or above, is done.
             if (exclusive is not null) await exclusive.DisposeAsync().ConfigureAwait(false);
             // As ASP.NET Core's own session does: the feature is the middleware's, for its requests only.
@@ -149,20 +142,16 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
     }
 
     /// <summary>
-    /// The request's code asked for <c>HttpContext.Session</c> before its session loaded: code
-    /// written for ASP.NET Core's session, whose next use (a read, a write, <c>IsAvailable</c>) loads
-    /// it with the thread waiting, unless it calls <c>LoadAsync</c> first. Either way the endpoint's
-    /// session loads before it from now on, with await; marked here, before this request blocks,
-    /// so requests arriving while it waits already load first.
+    /// The request is about to load its session with a thread waiting on the store: its endpoint
+    /// used the session before anything loaded it (<c>HttpContext.Session</c> without
+    /// <c>LoadAsync</c>, as code written for ASP.NET Core's session does). From now on the
+    /// endpoint's session loads before it, with await: many such waits at once would starve the
+    /// pool, since on Linux the store's reply needs a pool thread too. Marked before this request
+    /// waits, so requests arriving meanwhile already load first; not where it asked to load lazily.
     /// </summary>
-    internal void UsingISession(HttpContext context, Session session)
+    internal void LoadFirst(HttpContext context)
     {
-        if (!session.IsAvailable && context.GetEndpoint() is { } endpoint) LoadFirst(endpoint);
-    }
-
-    // From its next request on, the endpoint's session loads before it (unless it asked to load lazily).
-    private void LoadFirst(Endpoint endpoint)
-    {
+        if (context.GetEndpoint() is not { } endpoint) return;
         var use = SessionUseOf(endpoint);
         if ((use & (SessionUse.Lazy | SessionUse.Preload)) == 0) _sessionUse[endpoint] = use | SessionUse.Preload;
     }

@@ -32,15 +32,7 @@ internal sealed partial class SatchelSessionFeature(HttpResponse response, bool 
 
     ISession ISessionFeature.Session
     {
-        get
-        {
-            if (_aspNetSession is null)
-            {
-                middleware.UsingISession(response.HttpContext, Session);
-                _aspNetSession = new SatchelAspNetSession(Session);
-            }
-            return _aspNetSession;
-        }
+        get => _aspNetSession ??= new SatchelAspNetSession(Session);
         set => _aspNetSession = value;
     }
 
@@ -51,5 +43,7 @@ internal sealed partial class SatchelSessionFeature(HttpResponse response, bool 
     protected override void SetHeader(string name, string[] values) => response.Headers[name] = values;
 
     protected override bool MaySetCookie(string cookieName) => middleware.MaySetCookie(response.HttpContext);
+
+    protected override void OnSynchronousLoad() => middleware.LoadFirst(response.HttpContext);
 
 }

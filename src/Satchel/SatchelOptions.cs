@@ -66,9 +66,9 @@ public sealed class SatchelOptions
     /// Whether ASP.NET Core loads the session of every request that carries a session cookie
     /// before its endpoint runs, without blocking a thread. Default <see langword="false"/>: the
     /// session loads first for endpoints taking a <see cref="Session"/> parameter, and for an
-    /// endpoint once one of its requests asked for <c>HttpContext.Session</c> before the session
-    /// loaded, or used the <see cref="Session"/> unloaded (a thread then waited on the store;
-    /// Satchel warns, event 6); elsewhere at its first use.
+    /// endpoint once one of its requests used its session (<c>HttpContext.Session</c> or
+    /// <see cref="Session"/>) before it loaded, making a thread wait on the store (Satchel warns,
+    /// event 6); elsewhere at its first use.
     /// Such waits matter on a network store (Redis, an <c>IDistributedCache</c>): on Linux the
     /// store's reply needs another pool thread, so many at once starve each other into timeouts.
     /// Turn this on to load first from every endpoint's first request, and for middleware that

@@ -67,6 +67,27 @@ public class StoreFailureTests
         Assert.Equal("1", session["a"]);
         Assert.DoesNotContain(loadsFirst.Logs.Lines, l => l.EventId.Id == 6);
     }
+
+    [Fact]
+    public async Task The_adapter_hears_of_a_load_that_blocks_its_thread_before_the_wait_and_of_no_other()
+    {
+        var setup = new TestSetup(store: new AsyncStore(new MemorySessionStore()));
+        var browser = setup.NewBrowser();
+        await browser.RequestAsync(s => s["a"] = "1");
+
+        var blocked = new RecordingCookieSink();
+        Assert.Equal("1", setup.Manager.Open($"sid={browser.Value}", false, cookieSink: blocked)["a"]);
+        Assert.Equal(1, blocked.SynchronousLoads);
+
+        var awaited = new RecordingCookieSink();
+        var session = setup.Manager.Open($"sid={browser.Value}", false, cookieSink: awaited);
+        await session.LoadAsync();
+        Assert.Equal("1", session["a"]);
+        var cookieless = new RecordingCookieSink();
+        Assert.Null(setup.Manager.Open(null, false, cookieSink: cookieless)["a"]);   // nothing to load
+        Assert.Equal(0, awaited.SynchronousLoads + cookieless.SynchronousLoads);
+    }
+
     [Fact]
     public async Task A_store_reporting_its_timeout_as_a_cancelled_task_fails_by_the_policy_and_only_a_real_cancellation_escapes()
     {

@@ -10,6 +10,9 @@ internal struct ResponseCookie(SessionCookieSink? sink, bool isHttps, string? to
 {
     private string? _sent;
 
+    /// <summary>The adapter's sink, or <see langword="null"/>.</summary>
+    public readonly SessionCookieSink? Sink => sink;
+
     /// <summary>A cookie carrying <paramref name="token"/>: persistent (with Max-Age to the session's end) for a remember-me session.</summary>
     public readonly string Issue(SessionManager manager, string token, SessionMetadata metadata)
     {

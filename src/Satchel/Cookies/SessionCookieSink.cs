@@ -1,8 +1,8 @@
 namespace Satchel;
 
 /// <summary>
-/// Where a session sends its cookie: a server adapter derives from it with three members over its
-/// server's response headers; the rules live here, once. Satchel sends the cookie when the session
+/// Where a session sends its cookie, and the adapter's say in the request: a server adapter derives
+/// from it with three members over its server's response headers; the rules live here, once. Satchel sends the cookie when the session
 /// commits — in ASP.NET Core before the response starts — and replaces only its own
 /// <c>Set-Cookie</c>, leaving the application's. A response that carries the session cookie also
 /// gets <c>Cache-Control: no-store</c> and <c>Vary: Cookie</c>, so no cache hands it to someone else.
@@ -26,6 +26,15 @@ public abstract class SessionCookieSink
     /// cookie consent, as ASP.NET Core's does for <c>UseCookiePolicy</c>. Default: always.
     /// </summary>
     protected virtual bool MaySetCookie(string cookieName) => true;
+
+    /// <summary>
+    /// Called when a value's first use is about to load the session with this thread waiting on the
+    /// store (nothing loaded it first). An adapter can load first from then on: ASP.NET Core's
+    /// does, for the request's endpoint. Default: nothing.
+    /// </summary>
+    protected virtual void OnSynchronousLoad() { }
+
+    internal void SynchronousLoad() => OnSynchronousLoad();
 
     /// <summary>
     /// Makes the response carry <paramref name="setCookieHeader"/> as the session's cookie, or no

@@ -45,13 +45,6 @@ public sealed class Session : IAsyncDisposable
     /// <summary>Whether the session was loaded (or needed no load) and the store did not fail.</summary>
     public bool IsAvailable => _phase is Phase.New or Phase.Stored;
 
-    /// <summary>
-    /// Whether a value's first use loaded the session from the store, with the thread waiting for
-    /// it (nothing called <see cref="LoadAsync(CancellationToken)"/> first). ASP.NET Core's adapter
-    /// then loads the session before that endpoint from its next request on.
-    /// </summary>
-    public bool LoadedSynchronously { get; private set; }
-
     /// <summary>What this request has done to the session.</summary>
     public SessionStatus Status => _values.HasChanges ? SessionStatus.Modified : (_closing & Closing.Destroyed) != 0 ? SessionStatus.Destroyed : SessionStatus.Unmodified;
 
@@ -137,7 +130,7 @@ public sealed class Session : IAsyncDisposable
             _phase = Phase.New;
             return;
         }
-        LoadedSynchronously = blocking;
+        if (blocking) _cookie.Sink?.SynchronousLoad();   // before the wait: the adapter can act for requests arriving meanwhile
         SessionRecord? record;
         var thread = Environment.CurrentManagedThreadId;
         try

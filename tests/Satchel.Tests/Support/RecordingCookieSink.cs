@@ -14,6 +14,11 @@ public sealed class RecordingCookieSink : SessionCookieSink
 
     protected override bool HasStarted => Started;
 
+    /// <summary>Times the session told the adapter a load was about to block its thread.</summary>
+    public int SynchronousLoads { get; private set; }
+
+    protected override void OnSynchronousLoad() => SynchronousLoads++;
+
     protected override string[] GetHeader(string name) => Headers.TryGetValue(name, out var values) ? values : [];
 
     protected override void SetHeader(string name, string[] values)
