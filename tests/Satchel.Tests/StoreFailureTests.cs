@@ -91,13 +91,13 @@ public class StoreFailureTests
     [Fact]
     public async Task A_store_reporting_its_timeout_as_a_cancelled_task_fails_by_the_policy_and_only_a_real_cancellation_escapes()
     {
-        var store = new CancelledTaskStore(new MemorySessionStore());
+        var store = new AsyncStore(new MemorySessionStore());
         var setup = new TestSetup(store: store);
         var browser = setup.NewBrowser();
         await browser.RequestAsync(s => s["a"] = "1");
         var loaded = setup.Manager.Open($"sid={browser.Value}", false);
         await loaded.LoadAsync();
-        store.Failing = true;
+        store.CancelOnItsOwn = true;
 
         await Assert.ThrowsAsync<SessionStoreException>(async () => await setup.Manager.Open($"sid={browser.Value}", false).LoadAsync());
         Assert.Throws<SessionStoreException>(() => setup.Manager.Open($"sid={browser.Value}", false)["a"]);   // a read that loads: the blocking path

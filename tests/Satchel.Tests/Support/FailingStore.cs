@@ -46,9 +46,16 @@ public sealed class AsyncStore(ISessionStore inner) : ISessionStore
     /// <summary>Makes every UpdateAsync fail likewise.</summary>
     public bool FailUpdates { get; set; }
 
+    /// <summary>
+    /// Makes every LoadAsync and UpdateAsync end as a cancelled task though nobody cancelled: a
+    /// client reporting its own timeout that way (StackExchange.Redis can, under a starved pool).
+    /// </summary>
+    public bool CancelOnItsOwn { get; set; }
+
     public async ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
     {
         await Hop(cancellationToken);
+        if (CancelOnItsOwn) throw new TaskCanceledException();
         return await inner.LoadAsync(key, now, touchInterval, cancellationToken);
     }
 
@@ -62,6 +69,7 @@ public sealed class AsyncStore(ISessionStore inner) : ISessionStore
     {
         await Hop(cancellationToken);
         if (FailUpdates) throw new IOException(FailingStore.Error);
+        if (CancelOnItsOwn) throw new TaskCanceledException();
         return await inner.UpdateAsync(key, change, cancellationToken);
     }
 
@@ -104,34 +112,6 @@ public sealed class CallerBlocksStore(ISessionStore inner) : ISessionStore
     public ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default) => inner.CreateAsync(key, record, cancellationToken);
 
     public ValueTask<bool> UpdateAsync(SessionKey key, SessionChange change, CancellationToken cancellationToken = default) => inner.UpdateAsync(key, change, cancellationToken);
-
-    public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
-}
-
-/// <summary>
-/// A store whose client reports its own timeouts as cancelled tasks, though nobody cancelled
-/// (StackExchange.Redis can, under a starved thread pool): while <see cref="Failing"/>, loads and
-/// updates end that way after a real hop.
-/// </summary>
-public sealed class CancelledTaskStore(ISessionStore inner) : ISessionStore
-{
-    public bool Failing { get; set; }
-
-    public SessionStoreGuarantees Guarantees => inner.Guarantees;
-
-    public async ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default)
-    {
-        await Task.Yield();
-        return Failing ? throw new TaskCanceledException() : await inner.LoadAsync(key, now, touchInterval, cancellationToken);
-    }
-
-    public ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default) => inner.CreateAsync(key, record, cancellationToken);
-
-    public async ValueTask<bool> UpdateAsync(SessionKey key, SessionChange change, CancellationToken cancellationToken = default)
-    {
-        await Task.Yield();
-        return Failing ? throw new TaskCanceledException() : await inner.UpdateAsync(key, change, cancellationToken);
-    }
 
     public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
 }
