@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Satchel.Bench;
 
@@ -34,7 +36,7 @@ internal static class BenchEndpoints
         switch (variant)
         {
             case "satchel":
-                app.MapGet("/login", (Session s) => { s["user"] = "user-42"; s.Set("hits", 0); return "ok"; });
+                app.MapGet("/login", SatchelLogin);
                 app.MapGet("/read", (Session s) => s["user"] ?? "none");
                 // /read as code written for ASP.NET Core's session does it: HttpContext.Session, no LoadAsync.
                 app.MapGet("/sync", (HttpContext c) => c.Session.GetString("user") ?? "none");
@@ -81,6 +83,16 @@ internal static class BenchEndpoints
                     return (c.Session.GetInt32("hits") ?? 0).ToString(CultureInfo.InvariantCulture);
                 });
                 break;
+            case "storeonly" or "storeonly-load" or "storeonly-cookie":
+                // Satchel's layers under its session API, called by the endpoint itself: the cookie's
+                // check (the verified-cookie cache), then the memory store's load, then its update. No
+                // middleware, no Session, no keep-alive: Satchel's /hit minus this is what the API and
+                // its request path add. The -cookie and -load variants stop after that step.
+                app.MapGet("/login", SatchelLogin);   // through UseSatchel (Program.cs), for the cookies
+                var manager = app.ServiceProvider.GetRequiredService<SessionManager>();
+                var steps = variant switch { "storeonly-cookie" => 1, "storeonly-load" => 2, _ => 3 };
+                app.MapGet("/hit", (Func<HttpContext, Task<string>>)(c => StoreOnlyHit(c, manager, steps)));
+                break;
             case "dictionary":
                 // The floor any session adds: a cookie of Satchel's name and length, looked up in a
                 // dictionary (no signature, no hashing, no expiry, no store contract, no lost-update care).
@@ -104,6 +116,29 @@ internal static class BenchEndpoints
                 app.MapGet("/count", () => "1");
                 break;
         }
+    }
+
+    private static string SatchelLogin(Session s)
+    {
+        s["user"] = "user-42";
+        s.Set("hits", 0);
+        return "ok";
+    }
+
+    // /hit of the storeonly variants: the steps a Satchel /hit takes below its API, up to the given one.
+    private static async Task<string> StoreOnlyHit(HttpContext c, SessionManager manager, int steps)
+    {
+        var cookie = RequestCookie.Read(manager, c.Request.Headers.Cookie.ToString(), c.Connection.RemoteIpAddress?.ToString());
+        if (!cookie.IsValid) return "0";
+        if (steps == 1) return "1";
+        var now = manager.Time.GetUtcNow();
+        var record = await manager.Store.LoadAsync(cookie.Key, now, manager.Options.TouchInterval);
+        if (record is null) return "0";
+        var hits = (record.TryGetValue("hits", out var json) ? int.Parse(json, CultureInfo.InvariantCulture) : 0) + 1;
+        var text = hits.ToString(CultureInfo.InvariantCulture);
+        if (steps == 2) return text;
+        await manager.Store.UpdateAsync(cookie.Key, new SessionChange { Now = now, Values = ValueChanges.One("hits", Encoding.UTF8.GetBytes(text)), Base = record });
+        return text;
     }
 
     private static string DictionaryHit(HttpContext c) =>

@@ -1,10 +1,12 @@
 // The app bench/load.sh drives: the same endpoints on Satchel, on ASP.NET Core's own
 // session, or on no session at all, over the same kind of store.
-//   dotnet Satchel.BenchApp.dll --variant satchel|aspnet|none|dictionary --store memory|redis|sqlite|cookie|distcache [--redis host:port] --urls http://127.0.0.1:PORT
+//   dotnet Satchel.BenchApp.dll --variant satchel|aspnet|none|dictionary|storeonly[-load|-cookie] --store memory|redis|sqlite|cookie|distcache [--redis host:port] --urls http://127.0.0.1:PORT
 //   sqlite: Satchel's SQLite store against ASP.NET Core session on an SQLite IDistributedCache (NeoSmart.Caching.Sqlite);
 //   cookie: Satchel's cookie store against ASP.NET Core session in memory (it has no cookie store);
 //   distcache: Satchel's IDistributedCache store and ASP.NET Core session, both on RedisCache.
 //   dictionary: no session library, a cookie looked up in a dictionary: the floor any session adds (memory only).
+//   storeonly: Satchel's cookie check and memory store called by the /hit endpoint itself, without
+//     UseSatchel or Session (storeonly-load and storeonly-cookie stop earlier): what the layers under the API cost.
 //   --allocations true prints the types allocated most, sampled, when the app stops.
 //   (Satchel on Redis: --readOnThreadPool false reads replies on StackExchange.Redis's own threads, RedisSessionStoreOptions.ReadOnThreadPool)
 using Satchel;
@@ -17,7 +19,7 @@ var redis = builder.Configuration["redis"] ?? "127.0.0.1:6379";
 
 switch (variant)
 {
-    case "satchel":
+    case "satchel" or "storeonly" or "storeonly-load" or "storeonly-cookie":
         var satchel = builder.Services.AddSatchel(o => o.Secrets.Add("bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"));
         switch (store)
         {
@@ -50,6 +52,7 @@ using var allocations = builder.Configuration["allocations"] == "true" ? new Sat
 var app = builder.Build();
 if (allocations is not null) app.Lifetime.ApplicationStopped.Register(() => allocations.Print(Console.Out));
 if (variant == "satchel") app.UseSatchel();
+else if (variant.StartsWith("storeonly", StringComparison.Ordinal)) app.UseWhen(c => c.Request.Path == "/login", login => login.UseSatchel());
 else if (variant == "aspnet") app.UseSession();
 Satchel.Bench.BenchEndpoints.Map(app, variant);
 
