@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Satchel.AspNetCore.Tests.Support;
 
@@ -77,10 +79,18 @@ public sealed class BrowserTests : IAsyncLifetime
 
         await page.FillAsync("input[name=user]", "ann");
         await page.CheckAsync("input[name=remember]");
-        await page.ClickAsync("form[action='/login'] button");
+        var login = await page.RunAndWaitForResponseAsync(
+            () => page.ClickAsync("form[action='/login'] button"), r => r.Url.EndsWith("/login", StringComparison.Ordinal));
         Assert.Contains("Signed in as ann", await page.InnerTextAsync("body"), StringComparison.Ordinal);
+        // Satchel's part is the Max-Age it sends. Chromium turns it into an expiry on its own clock;
+        // comparing that with this process's clock a moment later breaks whenever the machine's
+        // clock is stepped (CI saw 128 s past the 30 days), so that check only has a day's slack.
+        var setCookie = await login.HeaderValueAsync("set-cookie") ?? "";
+        var maxAge = Regex.Match(setCookie, @"sid=[^;]+; Max-Age=(\d+);");
+        Assert.True(maxAge.Success, $"the login's Set-Cookie has no Max-Age: {setCookie}");
+        Assert.InRange(double.Parse(maxAge.Groups[1].Value, CultureInfo.InvariantCulture), TimeSpan.FromDays(30).TotalSeconds - 60, TimeSpan.FromDays(30).TotalSeconds);
         var cookie = Assert.Single(await browser.CookiesAsync(), c => c.Name == "sid");
-        Assert.InRange(cookie.Expires - DateTimeOffset.UtcNow.ToUnixTimeSeconds(), TimeSpan.FromDays(30).TotalSeconds - 60, TimeSpan.FromDays(30).TotalSeconds);
+        Assert.InRange(cookie.Expires - DateTimeOffset.UtcNow.ToUnixTimeSeconds(), TimeSpan.FromDays(29).TotalSeconds, TimeSpan.FromDays(31).TotalSeconds);
         await browser.CloseAsync();
 
         browser = await LaunchAsync();   // restart: the remember-me cookie is still there
