@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StackExchange.Redis;
 
 namespace Satchel.Redis;
@@ -16,13 +17,13 @@ internal sealed class RedisSessionLocks(Func<IDatabase> database, string lockPre
         var db = database();
         RedisKey lockKey = lockPrefix + key.ToString();
         RedisValue holder = Guid.NewGuid().ToString("N");
-        var deadline = DateTime.UtcNow + timeout;
+        var started = Stopwatch.GetTimestamp();   // monotonic: a clock step must not end or stretch the wait
         var pause = TimeSpan.FromMilliseconds(2);
         while (true)
         {
             if (await db.StringSetAsync(lockKey, holder, lease, When.NotExists).ConfigureAwait(false))
                 return new Lease(db, lockKey, holder);
-            if (DateTime.UtcNow + pause > deadline) return null;
+            if (Stopwatch.GetElapsedTime(started) + pause > timeout) return null;
             await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -36,16 +37,16 @@ public class SoakTests
         using var server = new RedisServer();
         await using var app = await StartAsync(b => b.UseRedis($"{server.Endpoint},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000"));
         await RedisReady.WaitAsync(app.Services.GetRequiredService<ISessionStore>());
-        var outage = (Start: DateTime.MaxValue, End: DateTime.MaxValue);
+        var outage = (Start: long.MaxValue, End: long.MaxValue);   // Stopwatch timestamps: a clock step must not move the window
         var result = await SoakAsync(app.BaseAddress, Duration + TimeSpan.FromSeconds(3), async () =>
         {
             await Task.Delay(Duration / 2);
-            outage.Start = DateTime.UtcNow;
+            outage.Start = Stopwatch.GetTimestamp();
             server.Kill();
             await Task.Delay(TimeSpan.FromSeconds(1.5));
             server.Start();
-            outage.End = DateTime.UtcNow.AddSeconds(10);   // the connection comes back within a few heartbeats
-        }, isOutage: () => DateTime.UtcNow >= outage.Start && DateTime.UtcNow <= outage.End);
+            outage.End = Stopwatch.GetTimestamp() + 10 * Stopwatch.Frequency;   // the connection comes back within a few heartbeats
+        }, isOutage: () => Stopwatch.GetTimestamp() is var now && now >= outage.Start && now <= outage.End);
         Assert.Empty(result.Lost);
         Assert.Equal(0, result.ServerErrorsOutsideFault);
         Assert.True(result.ServerErrors > 0, "the outage should have been seen as 503s");
@@ -57,7 +58,7 @@ public class SoakTests
     {
         long requests = 0, serverErrors = 0, outsideFault = 0;
         var lost = new ConcurrentBag<string>();
-        var until = DateTime.UtcNow + duration;
+        var running = Stopwatch.StartNew();
         var fault = duringRun?.Invoke() ?? Task.CompletedTask;
 
         await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
@@ -105,7 +106,7 @@ public class SoakTests
                 return true;
             }
 
-            while (DateTime.UtcNow < until)
+            while (running.Elapsed < duration)
             {
                 var key = "k" + random.Next(5);
                 var roll = random.Next(100);
@@ -136,12 +137,12 @@ public class SoakTests
             }
             await fault;
             // Every key is checked once the store answers again, so nothing escapes the final count.
-            var settle = DateTime.UtcNow.AddSeconds(30);
+            var settling = Stopwatch.StartNew();
             foreach (var k in acknowledged.Keys.ToList())
             {
                 while (!await CheckAsync(k))
                 {
-                    if (DateTime.UtcNow > settle) { lost.Add($"client {client} key {k}: never readable again"); break; }
+                    if (settling.Elapsed > TimeSpan.FromSeconds(30)) { lost.Add($"client {client} key {k}: never readable again"); break; }
                     await Task.Delay(100);
                 }
             }

@@ -44,7 +44,7 @@ public sealed class DemoProcess : IDisposable
         var demo = new DemoProcess(process, new Uri($"http://127.0.0.1:{port}/"));
 
         using var client = new HttpClient { BaseAddress = demo.Address };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var waited = Stopwatch.StartNew();
         while (true)
         {
             try
@@ -52,7 +52,7 @@ public sealed class DemoProcess : IDisposable
                 await client.GetAsync("/legacy");
                 return demo;
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            catch (HttpRequestException) when (waited.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited)
             {
                 await Task.Delay(100);
             }

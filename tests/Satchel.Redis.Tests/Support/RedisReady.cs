@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Satchel.Redis.Tests.Support;
 
 /// <summary>
@@ -9,10 +11,10 @@ public static class RedisReady
     public static async Task WaitAsync(ISessionStore store)
     {
         var redis = store.GetCapability<RedisSessionStore>() ?? throw new InvalidOperationException($"{store.GetType().Name} is not the Redis store.");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var waited = Stopwatch.StartNew();
         while (redis.Connection?.IsConnected != true)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The Redis session store did not connect within 30 s.");
+            if (waited.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException("The Redis session store did not connect within 30 s.");
             await Task.Delay(20);
         }
     }

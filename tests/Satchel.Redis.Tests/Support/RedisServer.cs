@@ -62,10 +62,10 @@ public sealed class RedisServer : IDisposable
         };
         args.AddRange(_extraArgs);
         _process = Process.Start(new ProcessStartInfo(FindExecutable()!, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var waited = Stopwatch.StartNew();
         while (Command("PING") != "+PONG")
         {
-            if (_process.HasExited || DateTime.UtcNow > deadline)
+            if (_process.HasExited || waited.Elapsed > TimeSpan.FromSeconds(20))
                 throw new InvalidOperationException($"redis-server on port {Port} did not start: {File.ReadAllText(Path.Combine(Directory, "redis.log"))}");
             Thread.Sleep(50);
         }
