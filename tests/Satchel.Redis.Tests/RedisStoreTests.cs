@@ -355,7 +355,7 @@ public class RedisStoreTests(RedisFixture redis)
     {
         // Redis keeps milliseconds; the roll used to depend on LastAccess == now, which the real clock never met.
         using var setup = Setup();
-        using var manager = new SessionManager(Satchel.Tests.RememberMeRolls.Options(RedisSetup.Secret), setup.Store);
+        using var manager = new SessionManager(Satchel.Tests.RememberMeRolls.Options(RedisSetup.Secret), setup.Store, Satchel.Tests.RememberMeRolls.Clock());
         await Satchel.Tests.RememberMeRolls.AssertAsync(manager);
     }
 }

@@ -13,6 +13,9 @@ public static class RememberMeRolls
         return options;
     }
 
+    /// <summary>Real time that never runs backwards, for the manager (and a store keeping times of its own).</summary>
+    public static TimeProvider Clock() => new SteadyClock();
+
     public static async Task AssertAsync(SessionManager manager)
     {
         var browser = new CookieJar(manager);
@@ -20,7 +23,7 @@ public static class RememberMeRolls
         Assert.Contains("Max-Age=86400", browser.LastSink.Current, StringComparison.Ordinal);
         var first = browser.Value;
 
-        await Task.Delay(manager.Options.TouchInterval * 2);   // time only moves forward: past the interval on any machine
+        await Task.Delay(manager.Options.TouchInterval * 2);   // on a SteadyClock time only moves forward: past the interval on any machine
         Assert.Equal("ann", await browser.RequestAsync(s => s["u"]));
         var rolled = browser.LastSink.Current;
         Assert.NotNull(rolled);
