@@ -5,16 +5,17 @@ namespace Satchel.Tests;
 /// <summary>The remember-me roll as a user meets it, shared by the memory and Redis tests.</summary>
 public static class RememberMeRolls
 {
-    /// <summary>A short touch interval, and no absolute lifetime, so a rolled cookie's Max-Age is the whole remember-me lifetime again.</summary>
-    public static SatchelOptions Options(string secret)
+    /// <summary>
+    /// A manager on real time that never runs backwards (<see cref="SteadyClock"/>), with a short
+    /// touch interval and no absolute lifetime, so a rolled cookie's Max-Age is the whole
+    /// remember-me lifetime again.
+    /// </summary>
+    public static SessionManager Manager(string secret, ISessionStore? store = null)
     {
         var options = new SatchelOptions { TouchInterval = TimeSpan.FromMilliseconds(200), AbsoluteTimeout = null };
         options.Secrets.Add(secret);
-        return options;
+        return new SessionManager(options, store, new SteadyClock());
     }
-
-    /// <summary>Real time that never runs backwards, for the manager (and a store keeping times of its own).</summary>
-    public static TimeProvider Clock() => new SteadyClock();
 
     public static async Task AssertAsync(SessionManager manager)
     {
@@ -23,7 +24,7 @@ public static class RememberMeRolls
         Assert.Contains("Max-Age=86400", browser.LastSink.Current, StringComparison.Ordinal);
         var first = browser.Value;
 
-        await Task.Delay(manager.Options.TouchInterval * 2);   // on a SteadyClock time only moves forward: past the interval on any machine
+        await Task.Delay(manager.Options.TouchInterval * 2);   // time on a SteadyClock only moves forward: past the interval on any machine
         Assert.Equal("ann", await browser.RequestAsync(s => s["u"]));
         var rolled = browser.LastSink.Current;
         Assert.NotNull(rolled);
