@@ -13,6 +13,8 @@
 #   SATCHEL_ARGS="--readOnThreadPool false" bench/load.sh   # extra arguments for the Satchel app (here: Redis replies on StackExchange.Redis's own threads)
 #   MODE=cpu BEFORE_REV=f7b77cd bench/load.sh   # also Satchel as of that commit ("before"), side by side
 #   MODE=cpu STORES=memory VARIANTS="satchel dictionary none" bench/load.sh   # with the floor: a cookie looked up in a dictionary
+#   MODE=cpu STORES=memory VARIANTS="satchel storeonly dictionary none" ENDPOINTS=hit bench/load.sh
+#                                          # memory /hit's floors: each reference variant's µs over no session and Satchel's µs over it
 #
 # With two or more cores the app under test runs alone on core 0 and wrk and Redis on the others
 # (taskset), so the app's CPU time per request decides its throughput and the load generator does
@@ -223,7 +225,12 @@ if [ "$MODE" = cpu ]; then
       for (r = 1; r <= rounds; r++) if ((st, e, x, r) in cpu && (st, e, y, r) in cpu) list = list " " cpu[st, e, y, r] / cpu[st, e, x, r]
       return median(list, "%.2f× (%.2f–%.2f)")
     }
-    NR > 1 { cpu[$1, $3, $4, $2] = $6; if ($2 > rounds) rounds = $2; stores[$1] = 1; variants[$4] = 1 }
+    function over(st, e, x, y,   r, list) {
+      list = ""
+      for (r = 1; r <= rounds; r++) if ((st, e, x, r) in cpu && (st, e, y, r) in cpu) list = list " " cpu[st, e, x, r] - cpu[st, e, y, r]
+      return median(list, "%+.2f (%+.2f to %+.2f)")
+    }
+    NR > 1 { cpu[$1, $3, $4, $2] = $6; if ($2 > rounds) rounds = $2; stores[$1] = 1; if (!($4 in variants)) vorder[++nv] = $4; variants[$4] = 1 }
     END {
       b = ("before" in variants)
       printf "| store | endpoint | Satchel µs/request | ASP.NET Core session µs/request | no session µs/request | Satchel vs no session | ASP.NET vs no session | Satchel vs ASP.NET |%s\n", b ? " Satchel before µs/request | before vs no session | before ÷ after CPU (>1: now cheaper) |" : ""
@@ -234,10 +241,12 @@ if [ "$MODE" = cpu ]; then
           ratio(st, e, "satchel", "none"), ratio(st, e, "aspnet", "none"), ratio(st, e, "satchel", "aspnet")
         if (b) printf " %s | %s | %s |", us(st, e, "before"), ratio(st, e, "before", "none"), ratio(st, e, "satchel", "before")
         printf "\n" } }
-      # Reference variants (dictionary: the floor any session adds), against no session.
-      for (x in variants) if (x !~ /^(satchel|aspnet|none|before)$/) { if (!hdr++) print "\n| store | endpoint | variant | µs/request | vs no session |\n|---|---|---|---|---|"
+      # Reference variants (dictionary: the floor any session adds; storeonly: Satchel under its API),
+      # against no session and against Satchel, in µs per request: each the median of the
+      # differences round by round, so the drift between rounds cancels as in the ratios.
+      for (k = 1; k <= nv; k++) if ((x = vorder[k]) !~ /^(satchel|aspnet|none|before)$/) { if (!hdr++) print "\n| store | endpoint | variant | µs/request | vs no session | µs over no session | Satchel µs over it |\n|---|---|---|---|---|---|---|"
         for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
-          if ((st, e, x, 1) in cpu) printf "| %s | /%s | %s | %s | %s |\n", st, e, x, us(st, e, x), ratio(st, e, x, "none") } } }
+          if ((st, e, x, 1) in cpu) printf "| %s | /%s | %s | %s | %s | %s | %s |\n", st, e, x, us(st, e, x), ratio(st, e, x, "none"), over(st, e, x, "none"), over(st, e, "satchel", x) } } }
     }' "$raw" | tee "$out/summary.md"
   # Redis-backed stores: the redis-server's CPU per request of each variant (its own server),
   # Satchel's as a share of ASP.NET Core session's (below 1: Satchel costs the shared Redis less),
