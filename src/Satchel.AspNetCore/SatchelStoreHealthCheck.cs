@@ -19,8 +19,10 @@ internal sealed class SatchelStoreHealthCheck(ISessionStore store, TimeProvider 
         {
             await store.LoadAsync(probe, time.GetUtcNow(), TimeSpan.FromDays(36500), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // A client reporting its own timeout as a cancelled task is the store failing, as for requests
+            // (StoreFailureHandler.IsFailure, internal to the core): reported with its status and error.
             return new HealthCheckResult(context.Registration.FailureStatus, $"Satchel's session store ({store.GetType().Name}) failed: {ex.Message}", ex);
         }
         return HealthCheckResult.Healthy($"Satchel's session store ({store.GetType().Name}) answered in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms.");

@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Satchel.AspNetCore.Tests.Support;
 
 namespace Satchel.AspNetCore.Tests;
@@ -26,6 +28,24 @@ public sealed class StoreHealthTests
         store.Down = false;
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
         Assert.True(store.Loads >= 3);
+    }
+
+    [Fact]
+    public async Task A_store_timing_out_as_a_cancelled_task_gets_the_checks_failure_status_and_its_error()
+    {
+        // StackExchange.Redis under a starved pool reports its own timeout as a cancelled task; the
+        // health check's token was not cancelled, so that is the store failing, reported as the
+        // store's error (before: the health service's own "A timeout occurred while running check.").
+        var store = new SwitchableStore(new MemorySessionStore()) { TimesOutAsCancelled = true };
+        await using var app = await SatchelApp.StartAsync(
+            a => a.MapHealthChecks("/health", new() { ResponseWriter = (c, report) => c.Response.WriteAsync(report.Entries["satchel-store"].Description ?? "") }),
+            store: s => s.UseStore(_ => store),
+            setup: b => b.Services.AddHealthChecks().AddSatchelStore(failureStatus: HealthStatus.Degraded));
+        using var client = app.NewRawClient();
+
+        var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);   // Degraded, as registered: a failure, not a crash
+        Assert.Equal("Satchel's session store (SwitchableStore) failed: sessions-db timed out", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -64,6 +84,7 @@ public sealed class StoreHealthTests
     private sealed class SwitchableStore(ISessionStore inner) : ISessionStore
     {
         public volatile bool Down;
+        public volatile bool TimesOutAsCancelled;
         public int Loads;
 
         public SessionStoreGuarantees Guarantees => inner.Guarantees;
@@ -72,6 +93,7 @@ public sealed class StoreHealthTests
         {
             Interlocked.Increment(ref Loads);
             if (Down) throw new IOException("connection refused by sessions-db");
+            if (TimesOutAsCancelled) throw new TaskCanceledException("sessions-db timed out");
             return await inner.LoadAsync(key, now, touchInterval, cancellationToken);
         }
 
