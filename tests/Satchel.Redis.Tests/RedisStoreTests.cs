@@ -358,4 +358,19 @@ public class RedisStoreTests(RedisFixture redis)
         using var manager = Satchel.Tests.RememberMeRolls.Manager(RedisSetup.Secret, setup.Store);
         await Satchel.Tests.RememberMeRolls.AssertAsync(manager);
     }
+
+    [Fact]
+    public async Task Cookie_store_revocations_kept_in_Redis_revoke_cookies_sealed_in_their_millisecond_and_keep_the_regenerated_one()
+    {
+        // Redis keeps the revocation in milliseconds: a cookie sealed in the same millisecond just
+        // before it was accepted in 24 to 41 of 100 runs, and re-sealed after every write.
+        using var setup = Setup();
+        var options = new SatchelOptions();
+        options.Secrets.Add(RedisSetup.Secret);
+        using var manager = new SessionManager(options, new CookieSessionStore(options, new CookieSessionStoreOptions { Revocations = setup.Store }));
+
+        var (phoneKept, laptopLost) = await RevocationRace.RunAsync(manager, rounds: 1000);
+
+        Assert.Equal((0, 0), (phoneKept, laptopLost));
+    }
 }

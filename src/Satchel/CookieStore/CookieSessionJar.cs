@@ -131,6 +131,7 @@ internal sealed class CookieSessionJar(CookieSessionStore store, string? cookieH
 
     private string Sealed(SessionKey key, SessionRecord record)
     {
+        if (store.Revocations is { } revocations) record = revocations.SealableAfterRevocations(record);
         var bytes = new ArrayBufferWriter<byte>(SessionRecordFormat.Length(record.Metadata, record.PackedValues.Length));
         SessionRecordFormat.Write(bytes, record);
         var setCookie = SetCookie(store.Sealer.Seal(bytes.WrittenSpan, key), record.Metadata, record.LastAccess);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -79,21 +80,55 @@ public sealed class CookieSessionStore : ISessionStore, IRequestBoundStore, IDis
     private static InvalidOperationException OutsideRequest() =>
         new("The cookie store keeps each session in its browser's cookies, so it writes only through a request's session (SessionManager.Open, UseSatchel, StartAsync).");
 
-    /// <summary>The per-user "not before" times, kept as tiny records in a server store.</summary>
+    /// <summary>
+    /// The per-user "not before" times, kept as tiny records in a server store. A cookie's sealed
+    /// time has whole milliseconds, and the server store keeps what it is given at its own
+    /// precision (ticks in memory, milliseconds in Redis), so a revocation stamps the first
+    /// millisecond after it: every cookie sealed up to and including the millisecond of the
+    /// revocation is revoked, at one precision on every store. A cookie this process seals for the
+    /// user afterwards (the same request's <see cref="Session.RegenerateAsync"/>, "sign out
+    /// everywhere else") is stamped no earlier than that millisecond, so it is never revoked by the
+    /// revocation that came before it.
+    /// </summary>
     internal sealed class RevocationList(ISessionStore server, TimeSpan lifetime) : ISessionRevocation
     {
+        // This process's own revocations whose "not before" may still be ahead of the clock.
+        private readonly ConcurrentDictionary<string, DateTimeOffset> _recent = new(StringComparer.Ordinal);
+
         public async ValueTask RevokeUserAsync(string userId, DateTimeOffset before, CancellationToken cancellationToken = default)
         {
             ArgumentException.ThrowIfNullOrEmpty(userId);
-            var record = new SessionRecord(new SessionMetadata(before, lifetime, AbsoluteDeadline: null), before, ReadOnlyMemory<byte>.Empty);
+            var notBefore = DateTimeOffset.FromUnixTimeMilliseconds(before.ToUnixTimeMilliseconds() + 1);
+            foreach (var (user, stamp) in _recent)
+            {
+                if (stamp <= before) _recent.TryRemove(new KeyValuePair<string, DateTimeOffset>(user, stamp));
+            }
+            _recent[userId] = notBefore;
+            var record = new SessionRecord(new SessionMetadata(notBefore, lifetime, AbsoluteDeadline: null), notBefore, ReadOnlyMemory<byte>.Empty);
             await server.CreateAsync(KeyOf(userId), record, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>Whether a cookie of <paramref name="userId"/> sealed at <paramref name="sealedAt"/> was revoked.</summary>
+        /// <summary>Whether a cookie of <paramref name="userId"/> sealed at <paramref name="sealedAt"/> (whole milliseconds) was revoked.</summary>
         public async ValueTask<bool> IsRevokedAsync(string userId, DateTimeOffset sealedAt, DateTimeOffset now, CancellationToken cancellationToken)
         {
             var revocation = await server.LoadAsync(KeyOf(userId), now, NoTouch, cancellationToken).ConfigureAwait(false);
             return revocation is not null && sealedAt < revocation.Metadata.Created;
+        }
+
+        /// <summary>
+        /// <paramref name="record"/> as this process may seal it: stamped no earlier than this
+        /// process's latest revocation of its user, so a cookie sealed after a revocation is not
+        /// revoked by it even within the same millisecond.
+        /// </summary>
+        public SessionRecord SealableAfterRevocations(SessionRecord record)
+        {
+            if (_recent.IsEmpty || record.Metadata.UserId is not { } user || !_recent.TryGetValue(user, out var notBefore)) return record;
+            if (record.LastAccess >= notBefore)
+            {
+                _recent.TryRemove(new KeyValuePair<string, DateTimeOffset>(user, notBefore));
+                return record;
+            }
+            return new SessionRecord(record.Metadata, notBefore, record.PackedValues, record.Touched);
         }
 
         // No token hashes to this: a SHA-256 preimage of a fixed, labelled string.

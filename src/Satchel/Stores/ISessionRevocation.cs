@@ -8,6 +8,6 @@ namespace Satchel;
 /// </summary>
 public interface ISessionRevocation
 {
-    /// <summary>From now on, no session of <paramref name="userId"/> whose cookie was issued before <paramref name="before"/> loads.</summary>
+    /// <summary>From now on, no session of <paramref name="userId"/> whose cookie was issued at or before <paramref name="before"/> (to the millisecond, the precision of a sealed cookie) loads.</summary>
     ValueTask RevokeUserAsync(string userId, DateTimeOffset before, CancellationToken cancellationToken = default);
 }
