@@ -98,7 +98,7 @@ public class HardeningTests
     }
 
     [Fact]
-    public async Task The_memory_store_refuses_new_sessions_at_its_cap_and_keeps_serving_the_others()
+    public async Task The_memory_store_full_of_signed_in_users_refuses_new_sessions_and_keeps_serving_the_others()
     {
         long refused = 0;
         using var listener = new MeterListener();
@@ -110,7 +110,7 @@ public class HardeningTests
         using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 10 }, time);
         var setup = new TestSetup(store: store);
         var browsers = Enumerable.Range(0, 10).Select(_ => setup.NewBrowser()).ToArray();
-        foreach (var b in browsers) await b.RequestAsync(s => s["a"] = "1");
+        foreach (var b in browsers) await b.RequestAsync(s => { s["a"] = "1"; s.UserId = "ann"; });
 
         var late = setup.NewBrowser();
         var ex = await Assert.ThrowsAsync<SessionStoreException>(() => late.RequestAsync(s => s["a"] = "1"));
@@ -124,6 +124,46 @@ public class HardeningTests
         await browsers[1].RequestAsync(s => s.Destroy());
         await late.RequestAsync(s => s["a"] = "1");           // room again
         Assert.NotNull(late.Value);
+    }
+
+    [Fact]
+    public async Task A_flood_of_anonymous_sessions_at_the_memory_cap_evicts_the_idlest_anonymous_ones_and_never_blocks_sign_in()
+    {
+        // One client sending no cookie used to fill the store, then new visitors and sign-ins got
+        // 503 until the flood's sessions idled out.
+        long evicted = 0, refused = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) => { if (instrument.Name.StartsWith("satchel.memory_store.", StringComparison.Ordinal)) l.EnableMeasurementEvents(instrument); };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => Interlocked.Add(ref instrument.Name.EndsWith("evicted", StringComparison.Ordinal) ? ref evicted : ref refused, value));
+        listener.Start();
+
+        var time = new FakeTimeProvider();
+        using var store = new MemorySessionStore(new MemorySessionStoreOptions { MaxSessions = 100 }, time);
+        var setup = new TestSetup(store: store);
+        var signedIn = Enumerable.Range(0, 20).Select(_ => setup.NewBrowser()).ToArray();
+        foreach (var (b, i) in signedIn.Select((b, i) => (b, i))) await b.RequestAsync(s => { s["cart"] = "x"; s.UserId = $"user{i}"; });
+        var visitor = setup.NewBrowser();
+        await visitor.RequestAsync(s => s["cart"] = "2 books");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        for (var i = 0; i < 1_000; i++)
+        {
+            await setup.NewBrowser().RequestAsync(s => s["flood"] = "1");
+            time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        // Sign-in still works: the regenerated session is created and kept.
+        var signingIn = setup.NewBrowser();
+        await signingIn.RequestAsync(s => s["cart"] = "1 book");
+        await signingIn.RegenerateAsync();
+        await signingIn.RequestAsync(s => s.UserId = "late");
+        Assert.Equal(("late", "1 book"), await signingIn.RequestAsync(s => (s.UserId, s["cart"])));
+        Assert.Equal(0, Interlocked.Read(ref refused));
+        Assert.InRange(store.Count, 1, 100);
+        Assert.True(Interlocked.Read(ref evicted) >= 900, $"evicted {evicted}");
+        // Every signed-in session survived the flood; the anonymous visitor idle the longest went first.
+        foreach (var (b, i) in signedIn.Select((b, i) => (b, i))) Assert.Equal($"user{i}", await b.RequestAsync(s => s.UserId));
+        Assert.Null(await visitor.RequestAsync(s => s["cart"]));
     }
 
     [Fact]

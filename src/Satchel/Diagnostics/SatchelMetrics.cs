@@ -23,7 +23,8 @@ internal static class SatchelMetrics
     public static readonly Counter<long> SessionsExpired = Meter.CreateCounter<long>("satchel.session.expired", "{session}", "Expired sessions a store's sweep removed (stores that report expiry only).");
     public static readonly Counter<long> CookiesRejected = Meter.CreateCounter<long>("satchel.cookie.rejected", "{cookie}", "Session tokens (cookie or header) that were malformed, wrongly signed or unknown to the store.");
     public static readonly Counter<long> InvalidCookieBursts = Meter.CreateCounter<long>("satchel.cookie.rejection_bursts", "{client}", "Clients that went past InvalidCookieLimit invalid session tokens in a window.");
-    public static readonly Counter<long> MemoryStoreRefused = Meter.CreateCounter<long>("satchel.memory_store.refused", "{session}", "New sessions the memory store refused at its MaxSessions limit.");
+    public static readonly Counter<long> MemoryStoreRefused = Meter.CreateCounter<long>("satchel.memory_store.refused", "{session}", "New sessions the memory store refused at its MaxSessions limit, every session held being a signed-in user's.");
+    public static readonly Counter<long> MemoryStoreEvicted = Meter.CreateCounter<long>("satchel.memory_store.evicted", "{session}", "Anonymous sessions the memory store evicted, idle the longest first, to make room at its MaxSessions limit.");
 
     public static readonly Histogram<double> StoreDuration = Meter.CreateHistogram("satchel.store.operation.duration", "s",
         "How long the session store took per operation; failed ones carry error.type.",

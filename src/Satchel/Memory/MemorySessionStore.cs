@@ -15,6 +15,7 @@ namespace Satchel;
 public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, ISessionAtomicValues, ISessionCounter, ISessionExpiryEvents, IDisposable
 {
     private const int ShardCount = 64;
+    private const int EvictedShare = 100;   // at the limit, room is made for 1 % of MaxSessions at a time
 
     private readonly SessionTable[] _shards = new SessionTable[ShardCount];
     private readonly ConcurrentDictionary<string, UserKeys> _byUser = new(StringComparer.Ordinal);
@@ -22,6 +23,7 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
     private readonly int _maxSessions;
+    private readonly Lock _evicting = new();
     private long _lastCapacitySweep = long.MinValue / 2;
     private int _count;
     private volatile bool _disposed;
@@ -86,7 +88,7 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
         if (AtCapacity())
         {
             SatchelMetrics.MemoryStoreRefused.Add(1);
-            throw new InvalidOperationException($"The memory store holds {_maxSessions} sessions, its limit (MemorySessionStoreOptions.MaxSessions); new sessions are refused until some expire.");
+            throw new InvalidOperationException($"The memory store holds {_maxSessions} sessions of signed-in users, its limit (MemorySessionStoreOptions.MaxSessions); new sessions are refused until some expire or end. Raise MaxSessions, or use Redis or SQLite for this many sessions.");
         }
         var shard = ShardOf(key);
         lock (shard)
@@ -243,14 +245,62 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
         gate.Dispose();
     }
 
-    // Full: sweep out the expired first, at most once a second, so refusing a flood costs no sweep per request.
+    // Full: sweep out the expired first, at most once a second, so a flood costs no sweep per request.
+    // Still full: make room by evicting the anonymous sessions idle the longest, so one client
+    // creating sessions without a cookie cannot lock new visitors and sign-ins out until sessions
+    // idle out. Refused only when every session held belongs to a signed-in user.
     private bool AtCapacity()
     {
         if (Count < _maxSessions) return false;
         var now = _time.GetTimestamp();
         var last = Interlocked.Read(ref _lastCapacitySweep);
         if (now - last >= _time.TimestampFrequency && Interlocked.CompareExchange(ref _lastCapacitySweep, now, last) == last) SweepExpired();
+        if (Count < _maxSessions) return false;
+        lock (_evicting)
+        {
+            if (Count >= _maxSessions) EvictIdleAnonymous(Math.Max(1, _maxSessions / EvictedShare));
+        }
         return Count >= _maxSessions;
+    }
+
+    // The anonymous sessions (no user) idle the longest, at most count of them, out of the store: one
+    // scan keeps the oldest in a heap whose top is the newest kept, so each scan frees a batch.
+    private void EvictIdleAnonymous(int count)
+    {
+        var oldest = new PriorityQueue<SessionKey, long>(count, Comparer<long>.Create(static (a, b) => b.CompareTo(a)));
+        foreach (var shard in _shards)
+        {
+            lock (shard)
+            {
+                if (_disposed) return;
+                for (var slot = 0; slot < shard.Capacity; slot++)
+                {
+                    var blob = shard[slot];
+                    if (blob.IsEmpty || SessionBlob.HasUserId(blob)) continue;
+                    var lastAccess = SessionBlob.LastAccess(blob);
+                    if (oldest.Count < count) oldest.Enqueue(SessionBlob.Key(blob), lastAccess);
+                    else if (oldest.TryPeek(out _, out var newestKept) && lastAccess < newestKept) oldest.DequeueEnqueue(SessionBlob.Key(blob), lastAccess);
+                }
+            }
+        }
+        var evicted = 0;
+        var reports = new List<ExpiredSession>();
+        while (oldest.TryDequeue(out var key, out _))
+        {
+            var shard = ShardOf(key);
+            lock (shard)
+            {
+                if (_disposed) return;
+                var slot = shard.Find(key);
+                // Signed in since the scan: no longer anonymous, so it stays.
+                if (slot < 0 || SessionBlob.HasUserId(shard[slot])) continue;
+                if (Ended(shard[slot]) is { } ended) reports.Add(ended);
+                RemoveAt(shard, slot);
+                evicted++;
+            }
+        }
+        SatchelMetrics.MemoryStoreEvicted.Add(evicted);
+        foreach (var ended in reports) Report(ended);
     }
 
     /// <summary>Removes every expired session now (the background sweep calls this).</summary>

@@ -7,12 +7,14 @@ public sealed class MemorySessionStoreOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Most sessions the store holds. At the limit, expired sessions are swept at once, and if that
-    /// frees nothing a new session is refused (the store fails the create: 503 under
-    /// <see cref="StoreFailurePolicy.Fail"/>, an empty session under Degrade) while existing
-    /// sessions go on working; the metric <c>satchel.memory_store.refused</c> counts them. Default
-    /// 1,000,000: about 270 MB of sessions of two small values; one client creating 30,000 sessions
-    /// a second reaches it in half a minute instead of growing the process without bound.
+    /// Most sessions the store holds. At the limit, expired sessions are swept at once; if that
+    /// frees nothing, the anonymous sessions (no <see cref="Session.UserId"/>) idle the longest are
+    /// evicted, 1 % of the limit at a time (metric <c>satchel.memory_store.evicted</c>), so a flood
+    /// of new sessions from one client never locks out sign-in. Sessions of signed-in users are
+    /// never evicted: only when every session held is one is a new session refused (503 under
+    /// <see cref="StoreFailurePolicy.Fail"/>, an empty session under Degrade; metric
+    /// <c>satchel.memory_store.refused</c>). Default 1,000,000: about 270 MB of sessions of two small
+    /// values, instead of growing the process without bound.
     /// </summary>
     public int MaxSessions { get; set; } = 1_000_000;
 

@@ -40,6 +40,8 @@ internal static class SessionBlob
         return Math.Min(idleEnd, BinaryPrimitives.ReadInt64LittleEndian(blob[DeadlineAt..]));
     }
 
+    public static bool HasUserId(ReadOnlySpan<byte> blob) => (blob[FlagsAt] & HasUser) != 0;
+
     public static string? UserId(ReadOnlySpan<byte> blob)
     {
         if ((blob[FlagsAt] & HasUser) == 0) return null;
