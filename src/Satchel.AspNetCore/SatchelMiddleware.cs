@@ -11,8 +11,9 @@ namespace Satchel.AspNetCore;
 
 /// <summary>
 /// Gives each request its Satchel session and commits it before the response starts. A store
-/// failure under <see cref="StoreFailurePolicy.Fail"/> becomes 503 while the response can still
-/// change. A request that fails (an unhandled exception or a 5xx) saves nothing unless
+/// failure under <see cref="StoreFailurePolicy.Fail"/> becomes 503, and a session ended by another
+/// request while this one changed it 409, with no body: the handler's output is dropped (when the
+/// commit ran as the body started, its first write fails). A request that fails (an unhandled exception or a 5xx) saves nothing unless
 /// <see cref="SatchelOptions.CommitOnServerError"/> says so.
 /// </summary>
 internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionManager manager, IServiceProvider services)
@@ -25,11 +26,14 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         {
             await feature.CommitAsync().ConfigureAwait(false);
         }
-        catch (SessionStoreException)
+        catch (Exception ex) when (ex is SessionStoreException or SessionEndedException)
         {
-            // The body is already on its way; the status still tells the client it was not saved.
-            response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            response.Headers.RetryAfter = "5";
+            // The handler's first write is on its way: the refusal becomes the response, and the
+            // Content-Length of 0 makes that write fail instead of sending the handler's body with
+            // it, so a request whose session was not saved never looks like a success.
+            feature.Refusal = ex;
+            Refuse(response, ex);
+            response.ContentLength = 0;
         }
     };
     private readonly ConcurrentDictionary<Endpoint, SessionUse> _sessionUse = new();
@@ -124,12 +128,17 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "1";
         }
-        catch (SessionStoreException) when (!context.Response.HasStarted)
+        catch (Exception ex) when (ex is SessionStoreException or SessionEndedException && !context.Response.HasStarted)
         {
-            // The session already logged the store's own error.
+            // The session already logged the store's own error, or the end of its session.
             context.Response.Clear();
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.Headers.RetryAfter = "5";
+            Refuse(context.Response, ex);
+        }
+        catch (Exception) when (feature.Refusal is { } refusal && !context.Response.HasStarted)
+        {
+            // The handler's write failed because its commit was refused when the response started.
+            context.Response.Clear();
+            Refuse(context.Response, refusal);
         }
         finally
         {
@@ -139,6 +148,19 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
             context.Features.Set<ISessionFeature>(null);
             feature.RestoreServices(context);
         }
+    }
+
+    // A commit the session could not make: 503 (retry later) when the store failed, 409 when the
+    // session ended in another request (sign-out, sign-in) while this one changed it.
+    private static void Refuse(HttpResponse response, Exception refusal)
+    {
+        if (refusal is SessionEndedException)
+        {
+            response.StatusCode = StatusCodes.Status409Conflict;
+            return;
+        }
+        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        response.Headers.RetryAfter = "5";
     }
 
     /// <summary>

@@ -30,6 +30,9 @@ internal sealed partial class SatchelSessionFeature(HttpResponse response, bool 
 
     public HttpResponse Response => response;
 
+    /// <summary>Why the commit that ran as the response started was refused, or <see langword="null"/>.</summary>
+    public Exception? Refusal { get; set; }
+
     ISession ISessionFeature.Session
     {
         get => _aspNetSession ??= new SatchelAspNetSession(Session);

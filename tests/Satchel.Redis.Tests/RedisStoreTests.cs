@@ -132,7 +132,7 @@ public class RedisStoreTests(RedisFixture redis)
         var browser = setup.NewBrowser();
         await browser.RequestAsync(s => s["a"] = "1");
         var key = setup.HashKeyOf(browser);
-        await WriteAfterAsync(browser, s => s.Destroy());   // the logout wins the race
+        await Assert.ThrowsAsync<SessionEndedException>(() => WriteAfterAsync(browser, s => s.Destroy()));   // the logout wins the race
         var db = setup.Connection.GetDatabase();
         Assert.False(await db.KeyExistsAsync(key), "The late write's stray hash is still there.");
         Assert.True(setup.Store.PlainWrites);
@@ -186,7 +186,7 @@ public class RedisStoreTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Destroyed_and_regenerated_sessions_are_not_brought_back_by_a_late_commit()
+    public async Task A_late_commit_to_a_destroyed_or_regenerated_session_fails_visibly_and_brings_nothing_back()
     {
         using var setup = Setup();
         var browser = setup.NewBrowser();
@@ -197,7 +197,7 @@ public class RedisStoreTests(RedisFixture redis)
         await late.LoadAsync();
         await browser.RegenerateAsync();
         late["late"] = "write";
-        await late.CommitAsync();
+        await Assert.ThrowsAsync<SessionEndedException>(async () => await late.CommitAsync());
         Assert.True(setup.Manager.Open($"sid={first}", false, null).IsNew);
         Assert.Single(setup.Keys());
 
@@ -206,7 +206,7 @@ public class RedisStoreTests(RedisFixture redis)
         await late.LoadAsync();
         await browser.RequestAsync(s => s.Destroy());
         late["late"] = "write";
-        await late.CommitAsync();
+        await Assert.ThrowsAsync<SessionEndedException>(async () => await late.CommitAsync());
         Assert.Empty(setup.Keys());
         Assert.True(setup.Manager.Open($"sid={second}", false, null).IsNew);
     }

@@ -32,6 +32,16 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_commit_to_a_session_destroyed_or_regenerated_since_it_loaded_fails_visibly_and_brings_nothing_back()
+    {
+        var options = new SatchelOptions();
+        options.Secrets.Add(Secret);
+        using var store = new SqliteSessionStore(_database.Path);
+        using var manager = new SessionManager(options, store);
+        await EndedSessionCommits.AssertAsync(manager);
+    }
+
+    [Fact]
     public void The_store_refuses_to_start_without_configured_secrets()
     {
         using var store = new SqliteSessionStore(_database.Path);

@@ -32,8 +32,11 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Debug, "Session {OldSessionId} regenerated as {SessionId}.")]
     public static partial void Regenerated(ILogger logger, string oldSessionId, string sessionId);
 
-    [LoggerMessage(10, LogLevel.Debug, "Session {SessionId} ended in another request before this one committed; its changes are dropped.")]
+    [LoggerMessage(10, LogLevel.Warning, "Session {SessionId} ended in another request (sign-out, sign-in, revocation or expiry) before this one committed; its changes were not saved, and the commit throws SessionEndedException (409 in ASP.NET Core).")]
     public static partial void CommitToEndedSession(ILogger logger, string sessionId);
+
+    [LoggerMessage(15, LogLevel.Debug, "Session {SessionId} ended in another request before this one changed a value in one step; the change goes into a new session.")]
+    public static partial void OneStepOnEndedSession(ILogger logger, string sessionId);
 
     [LoggerMessage(11, LogLevel.Warning, "Waited for an earlier request's save of session {SessionId} and went on without it. Dispose every session that StartAsync returns (await using).")]
     public static partial void PendingCommitTimedOut(ILogger logger, string sessionId);

@@ -175,6 +175,7 @@ public sealed class Session : IAsyncDisposable
     /// response starts; call it yourself only to save early. After it, writes throw.
     /// </summary>
     /// <exception cref="SessionStoreException">The store failed and the policy is <see cref="StoreFailurePolicy.Fail"/>.</exception>
+    /// <exception cref="SessionEndedException">The session ended in another request before this one saved its changes.</exception>
     public async ValueTask CommitAsync(CancellationToken cancellationToken = default)
     {
         if ((_closing & Closing.Committed) != 0) return;
@@ -243,7 +244,7 @@ public sealed class Session : IAsyncDisposable
                 }
                 Log.CommitToEndedSession(_manager.Logger, key.Id);
                 _phase = Phase.New;
-                return;
+                throw new SessionEndedException($"Session {key.Id} ended in another request (sign-out, sign-in, revocation or expiry) before this request saved its changes, so they were not saved. Retry the action: the browser's next request sees the session as that other request left it.");
             }
             if (!_values.HasContent) return;   // no empty records: the cookie promised nothing yet
             await CreateAsync(store, key, _values.ToRecord(now, Metadata), cancellationToken).ConfigureAwait(false);
@@ -252,7 +253,7 @@ public sealed class Session : IAsyncDisposable
             Log.Created(_manager.Logger, key.Id);
             await _manager.RaiseAsync(SessionEventKind.Created, key, _values.Metadata?.UserId).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not SessionStoreException && StoreFailureHandler.IsFailure(ex, cancellationToken))
+        catch (Exception ex) when (ex is not (SessionStoreException or SessionEndedException) && StoreFailureHandler.IsFailure(ex, cancellationToken))
         {
             Fail(ex, "save");
         }
@@ -485,7 +486,7 @@ public sealed class Session : IAsyncDisposable
     private void EndedUnderUs()
     {
         if (_phase != Phase.Stored) return;
-        Log.CommitToEndedSession(_manager.Logger, _identity!.Key.Id);
+        Log.OneStepOnEndedSession(_manager.Logger, _identity!.Key.Id);
         _phase = Phase.New;
         _values = default;
         _identity = null;
