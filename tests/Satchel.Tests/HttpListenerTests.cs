@@ -35,6 +35,48 @@ public class HttpListenerTests
         Assert.Empty(server.Errors);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_session_write_after_the_body_started_throws_instead_of_being_lost(bool chunked)
+    {
+        // Seen on Linux: the write after OutputStream.WriteAsync gave no exception, no Set-Cookie,
+        // and "Visit 1" on every reload.
+        using var sessions = new SessionManager();
+        var handled = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = new ListenerServer(async context =>
+        {
+            Exception? error = null;
+            await using (var session = await sessions.StartAsync(context))
+            {
+                var visits = session.Get<int>("visits") + 1;
+                var body = System.Text.Encoding.UTF8.GetBytes($"Visit {visits}");
+                if (!chunked) context.Response.ContentLength64 = body.Length;
+                await context.Response.OutputStream.WriteAsync(body);
+                try
+                {
+                    session.Set("visits", visits);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    error = ex;
+                }
+                context.Response.Close();
+            }
+            handled.SetResult(error);   // after the session's commit
+        });
+        using var browser = ClientFor(server);
+
+        var response = await browser.GetAsync("/");
+
+        Assert.Equal("Visit 1", await response.Content.ReadAsStringAsync());
+        var error = await handled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(error);
+        Assert.Contains("before writing the response body", error.Message, StringComparison.Ordinal);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+        Assert.Equal(0, ((MemorySessionStore)sessions.Store).Count);   // the refused write stored nothing
+    }
+
     [Fact]
     public async Task Two_lines_on_a_plain_HttpListener_work_on_the_cookie_store_too()
     {

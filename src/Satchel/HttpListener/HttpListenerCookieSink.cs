@@ -10,8 +10,15 @@ internal sealed class HttpListenerCookieSink(HttpListenerResponse response) : Se
 {
     private bool _closed;
 
-    // HttpListener does not say whether the response went out; a closed response throws on its headers.
-    protected override bool HasStarted => _closed;
+    // HttpListener does not say whether the response went out. On Windows (http.sys) a sent or
+    // closed response throws on its headers. Linux's managed HttpListener accepts header changes
+    // after the body started and drops them, so there the headers it adds as it sends them tell:
+    // Date and Server, with the body's framing (Transfer-Encoding or Content-Length).
+    protected override bool HasStarted => _closed || HeadersSent(response.Headers);
+
+    private static bool HeadersSent(WebHeaderCollection headers) =>
+        headers[HttpResponseHeader.Date] is not null && headers[HttpResponseHeader.Server] is not null
+        && (headers[HttpResponseHeader.TransferEncoding] is not null || headers[HttpResponseHeader.ContentLength] is not null);
 
     protected override string[] GetHeader(string name)
     {

@@ -563,6 +563,9 @@ public sealed class Session : IAsyncDisposable
     {
         ThrowIfClosed();
         EnsureLoaded();
+        // HttpListener commits after the response went out: a change made then could not send its cookie.
+        if (_pending is not null && _cookie.Sink is { IsStarted: true })
+            throw new InvalidOperationException("The response has already started, so this change to the session could not reach the browser and is refused. Change the session before writing the response body.");
     }
 
     private void ThrowIfClosed()
