@@ -130,7 +130,23 @@ internal sealed class RedisScripts
         return 1
         """;
 
+    // KEYS[1] user index; ARGV: now (ms), session key, bound (ms): the time the session cannot
+    // outlive unless its entry is refreshed (see RedisUserIndex). Prunes the members past their
+    // bound, raises this member's bound (never lowers it: another process may have raised it
+    // more), and expires the index with its newest member, so the index of a user whose sessions
+    // all ended goes away by itself. Legacy members scored +inf leave it without an expiry until read.
+    public const string IndexSource = """
+        local key = KEYS[1]
+        redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. ARGV[1])
+        local current = redis.call('ZSCORE', key, ARGV[2])
+        if not current or tonumber(current) < tonumber(ARGV[3]) then redis.call('ZADD', key, ARGV[3], ARGV[2]) end
+        local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+        if newest[2] and newest[2] ~= 'inf' then redis.call('PEXPIREAT', key, newest[2]) end
+        return 1
+        """;
+
     public static readonly Script Touch = new(TouchSource);
+    public static readonly Script Index = new(IndexSource);
     public static readonly Script UpdateValues = new(UpdateValuesSource);
     public static readonly Script Increment = new(IncrementSource);
     public static readonly Script Replace = new(ReplaceSource);

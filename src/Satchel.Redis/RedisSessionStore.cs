@@ -20,7 +20,6 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
     private readonly Task<IConnectionMultiplexer> _redis;
     private readonly bool _ownsConnection;
     private readonly string _sessionPrefix;
-    private readonly string _userPrefix;
     private readonly int _database;
     private readonly RedisUserIndex _userIndex;
     private readonly RedisSessionLocks _locks;
@@ -36,9 +35,8 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         _redis = redis;
         _ownsConnection = ownsConnection;
         _sessionPrefix = options.KeyPrefix + "s:";
-        _userPrefix = options.KeyPrefix + "u:";
         _database = options.Database;
-        _userIndex = new RedisUserIndex(() => Db, _sessionPrefix, _userPrefix);
+        _userIndex = new RedisUserIndex(() => Db, _sessionPrefix, options.KeyPrefix + "u:");
         _locks = new RedisSessionLocks(() => Db, options.KeyPrefix + "l:", options.LockLease);
         _atomics = new RedisAtomicValues(() => Db, SessionHash);
     }
@@ -92,6 +90,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         var hash = SessionHash(key);
         var fields = await db.HashGetAllAsync(hash).ConfigureAwait(false);
         if (ReadRecord(fields) is not { } record || record.ExpiresAt <= now) return null;
+        _userIndex.Loaded(db, key, record, now);
         if (now - record.LastAccess < touchInterval) return record;
         var nowMs = now.ToUnixTimeMilliseconds();
         var touched = await RedisScripts.Touch.RunAsync(db, hash, [nowMs, record.LastAccess.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
@@ -109,7 +108,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
             args[n++] = ValuePrefix + name;
             args[n++] = value;   // the record's own bytes, not a copy
         }
-        await CommitAsync(key, record.Metadata, args).ConfigureAwait(false);
+        await CommitAsync(key, record.Metadata, record.LastAccess, args).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -140,7 +139,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         {
             if (value is null) args[n++] = ValuePrefix + name;
         }
-        return lean ? UpdateValuesAsync(key, args) : CommitAsync(key, change.Metadata, args);
+        return lean ? UpdateValuesAsync(key, args) : CommitAsync(key, change.Metadata, change.Now, args);
     }
 
     /// <summary>
@@ -241,16 +240,14 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         return args;
     }
 
-    private async ValueTask<bool> CommitAsync(SessionKey key, SessionMetadata? metadata, RedisValue[] args)
+    private async ValueTask<bool> CommitAsync(SessionKey key, SessionMetadata? metadata, DateTimeOffset now, RedisValue[] args)
     {
         var db = Db;
         var commit = RedisScripts.Commit.RunAsync(db, SessionHash(key), args);
         if (metadata?.UserId is { } user)
         {
-            // Another slot in a cluster, so not in the script: sent alongside it (one round
-            // trip), and a member whose session is gone is pruned when the user's list is read.
-            var score = metadata.AbsoluteDeadline?.ToUnixTimeMilliseconds() ?? double.PositiveInfinity;
-            var index = db.SortedSetAddAsync(_userPrefix + user, key.ToString(), score);
+            // Another slot in a cluster, so not in the script: sent alongside it (one round trip).
+            var index = _userIndex.AddAsync(db, user, key, metadata, now);
             await Task.WhenAll(commit, index).ConfigureAwait(false);
         }
         return (long)await commit.ConfigureAwait(false) == 1;

@@ -373,4 +373,59 @@ public class RedisStoreTests(RedisFixture redis)
 
         Assert.Equal((0, 0), (phoneKept, laptopLost));
     }
+
+    [Fact]
+    public async Task User_index_keys_expire_with_their_newest_session_so_they_do_not_grow_with_every_user_who_signed_in()
+    {
+        // Seen: after 50 sign-in/sign-out cycles of 50 users, 50 index keys with no TTL remained.
+        using var setup = Setup();
+        var options = new SatchelOptions { IdleTimeout = TimeSpan.FromSeconds(2), TouchInterval = TimeSpan.Zero };
+        options.Secrets.Add(RedisSetup.Secret);
+        using var manager = new SessionManager(options, setup.Store);   // the real clock: Redis expires keys on it
+        for (var cycle = 0; cycle < 50; cycle++)
+        {
+            for (var user = 0; user < 50; user++)
+            {
+                var browser = new CookieJar(manager);
+                await browser.RequestAsync(s => { s["cart"] = "1"; s.UserId = $"user{user}"; });
+                await browser.RequestAsync(s => s.Destroy());
+            }
+        }
+
+        var indexes = setup.Keys().Where(k => k.ToString().StartsWith(setup.Prefix + "u:", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(50, indexes.Length);
+        foreach (var index in indexes)
+        {
+            // Idle timeout plus twice the refresh interval (half of it): 4 s at most.
+            var ttl = await setup.Db.KeyTimeToLiveAsync(index);
+            Assert.True(ttl is { } t && t > TimeSpan.Zero && t <= TimeSpan.FromSeconds(4), $"{index} expires in {ttl?.ToString() ?? "never"}");
+        }
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (setup.Keys().Any(k => k.ToString().StartsWith(setup.Prefix + "u:", StringComparison.Ordinal)) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.DoesNotContain(setup.Keys(), k => k.ToString().StartsWith(setup.Prefix + "u:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_commit_naming_a_user_prunes_the_index_members_past_their_bound()
+    {
+        using var setup = Setup();
+        var options = new SatchelOptions { IdleTimeout = TimeSpan.FromSeconds(1), TouchInterval = TimeSpan.Zero };
+        options.Secrets.Add(RedisSetup.Secret);
+        using var manager = new SessionManager(options, setup.Store);
+        for (var i = 0; i < 10; i++)
+        {
+            var browser = new CookieJar(manager);
+            await browser.RequestAsync(s => { s["cart"] = "1"; s.UserId = "ann"; });
+            await browser.RequestAsync(s => s.Destroy());
+        }
+        var index = (RedisKey)(setup.Prefix + "u:ann");
+        Assert.Equal(10, await setup.Db.SortedSetLengthAsync(index));
+        // Their bound: idle timeout (1 s) plus twice the refresh interval (0.5 s). Waiting for it to pass, not for an event.
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        var kept = new CookieJar(manager);
+        await kept.RequestAsync(s => { s["cart"] = "1"; s.UserId = "ann"; });
+
+        Assert.Equal(1, await setup.Db.SortedSetLengthAsync(index));
+        Assert.Single(await new SessionAdmin(manager).ListAsync("ann"));
+    }
 }
