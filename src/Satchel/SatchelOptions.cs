@@ -152,6 +152,8 @@ public sealed class SatchelOptions
                     "Set that key, or Satchel:Secrets:0 (environment variable Satchel__Secrets__0), to a random value such as the output of `openssl rand -base64 48`.");
             else if (Secrets[i].Length < SessionKeyRing.MinimumSecretLength)
                 errors.Add($"Satchel:Secrets:{i} is {Secrets[i].Length} characters, shorter than {SessionKeyRing.MinimumSecretLength}; use a random value, e.g. the output of `openssl rand -base64 48`.");
+            else if (SessionKeyRing.NotRandom(Secrets[i]) is { } why)
+                errors.Add($"Satchel:Secrets:{i} is not a random value ({why}); use one, e.g. the output of `openssl rand -base64 48`.");
         }
         if (Events is null) errors.Add("Satchel:Events must not be null.");
         if (TokenHeader is { } header && (header.Length == 0 || header.Any(c => c <= ' ' || c >= 127 || c == ':')))

@@ -25,6 +25,14 @@ public sealed class PackageFeedTests : IDisposable
         await PackAsync(repo, feed);
         Assert.Equal(6, Directory.GetFiles(feed, "*.nupkg").Length);
         Assert.Equal(6, Directory.GetFiles(feed, "*.snupkg").Length);
+        // A package page shows the package's README alone: no link or image may point into the repository.
+        using (var package = System.IO.Compression.ZipFile.OpenRead(Directory.GetFiles(feed, "Satchel.AspNetCore.*.nupkg").Single()))
+        {
+            using var reader = new StreamReader(package.GetEntry("README.md")!.Open());
+            var readme = await reader.ReadToEndAsync();
+            Assert.Contains("AddSatchel", readme, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"\]\((?!https://)", readme);
+        }
 
         var app = Path.Combine(_work.FullName, "app");
         Directory.CreateDirectory(app);

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Sockets;
 using Satchel.Redis.Tests.Support;
 using Satchel.Tests.Support;
@@ -35,5 +37,41 @@ public class RedisStartupTests(RedisFixture redis)
         await browser.RequestAsync(s => s["a"] = new string('x', 60 * 1024));
         await Assert.ThrowsAsync<SessionLimitExceededException>(() => browser.RequestAsync(s => s["b"] = new string('x', 60 * 1024)));
         Assert.Equal(["a"], await browser.RequestAsync(s => s.Keys.ToArray()));
+    }
+
+    [Theory]
+    [InlineData("Satchel:Redis:Configuration")]
+    [InlineData("ConnectionStrings:Redis")]
+    public async Task UseRedis_takes_the_connection_and_store_settings_from_configuration(string key)
+    {
+        var prefix = $"t{Guid.NewGuid():N}:";
+        await using var provider = Services(new() { [key] = redis.Server.Endpoint, ["Satchel:Redis:KeyPrefix"] = prefix }, b => b.UseRedis());
+        var store = (RedisSessionStore)provider.GetRequiredService<ISessionStore>();
+        await RedisReady.WaitAsync(store);
+        var browser = new CookieJar(provider.GetRequiredService<SessionManager>());
+        await browser.RequestAsync(s => s["a"] = "1");
+        Assert.Equal("1", await browser.RequestAsync(s => s["a"]));
+        Assert.NotEmpty(store.Connection!.GetServers()[0].Keys(pattern: prefix + "*"));
+    }
+
+    [Fact]
+    public async Task UseRedis_without_a_connection_anywhere_says_what_to_set()
+    {
+        // Seen: UseRedis(null) said "Value cannot be null. (Parameter 'configuration')".
+        await using var provider = Services([], b => b.UseRedis((string?)null));
+        var ex = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ISessionStore>());
+        Assert.Contains("Satchel:Redis:Configuration", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Satchel__Redis__Configuration", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:Redis", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("UseRedis(\"127.0.0.1:6379\")", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static ServiceProvider Services(Dictionary<string, string?> settings, Action<SatchelBuilder> store)
+    {
+        var services = new ServiceCollection();
+        settings["Satchel:Secrets:0"] = RedisSetup.Secret;
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        store(services.AddSatchel());
+        return services.BuildServiceProvider();
     }
 }

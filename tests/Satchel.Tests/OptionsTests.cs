@@ -27,6 +27,31 @@ public class OptionsTests
         Assert.Contains("Satchel__Secrets__0", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("set this from a secret store, at least 32 characters", "spaces")]   // the placeholder docs/getting-started/aspnetcore.md had
+    [InlineData("set this from a secret store: the output of openssl rand -base64 48", "spaces")]   // and has
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "different characters")]
+    [InlineData("abababababababababababababababab1234", "different characters")]
+    public void A_secret_that_is_obviously_not_random_is_refused_with_the_reason(string secret, string reason)
+    {
+        var options = new SatchelOptions();
+        options.Secrets.Add(secret);
+        var ex = Assert.Throws<InvalidOperationException>(() => new SessionManager(options));
+        Assert.Contains("Satchel:Secrets:0 is not a random value", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("openssl rand -base64 48", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_secret_from_a_random_generator_is_accepted()
+    {
+        var options = new SatchelOptions();
+        options.Secrets.Add(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
+        options.Secrets.Add(Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        using var manager = new SessionManager(options);
+        Assert.NotNull(manager);
+    }
+
     [Fact]
     public void A_short_secret_is_refused_with_its_length()
     {
