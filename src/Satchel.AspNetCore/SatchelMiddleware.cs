@@ -97,7 +97,12 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         {
             // A browser still holding an ASP.NET Core session cookie (a cheap text test first: most requests carry none).
             if (_importer is not null && cookies.ToString().Contains(_importer.CookieName, StringComparison.Ordinal))
-                await _importer.ImportAsync(context, session).ConfigureAwait(false);
+            {
+                session = await _importer.ImportAsync(context, session, manager,
+                    cookie => manager.Open(cookie, context.Request.IsHttps, context.Connection.RemoteIpAddress?.ToString(), feature)).ConfigureAwait(false);
+                feature.Session = session;
+                CurrentSession.Value = session;
+            }
             var use = context.GetEndpoint() is { } endpoint ? SessionUseOf(endpoint) : SessionUse.None;
             if ((use & SessionUse.ReadOnly) != 0) session.MakeReadOnly();
             if ((use & SessionUse.Exclusive) != 0) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);

@@ -38,12 +38,13 @@ public sealed class CloneTests : IDisposable
         {
             var properties = await PropertiesAsync(clone, app);
             Assert.True(properties["IsPackable"] == "false" && properties["PackageReadmeFile"] == "", $"{app} would be packed as a library: {string.Join(", ", properties)}");
+            Assert.True(properties["WarnOnPackingNonPackableProject"] == "false", $"dotnet pack at the root would warn that {app} cannot be packed");
         }
     }
 
     private static async Task<Dictionary<string, string>> PropertiesAsync(string clone, string project)
     {
-        var json = await RunAsync("dotnet", ["msbuild", project, "-getProperty:IsPackable", "-getProperty:GenerateDocumentationFile", "-getProperty:PackageReadmeFile", "-nologo"], clone);
+        var json = await RunAsync("dotnet", ["msbuild", project, "-getProperty:IsPackable", "-getProperty:GenerateDocumentationFile", "-getProperty:PackageReadmeFile", "-getProperty:WarnOnPackingNonPackableProject", "-nologo"], clone);
         using var document = JsonDocument.Parse(json[json.IndexOf('{', StringComparison.Ordinal)..]);
         return document.RootElement.GetProperty("Properties").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
     }

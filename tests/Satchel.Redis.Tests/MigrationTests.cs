@@ -60,6 +60,63 @@ public sealed class MigrationTests(RedisFixture redis) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Parallel_first_requests_with_the_old_cookie_carry_it_over_into_one_session()
+    {
+        // Seen: five parallel first requests with the old cookie made five Satchel sessions (one kept, four orphans).
+        await using var before = await StartAspNetSessionAppAsync();
+        var prefix = $"m{Guid.NewGuid():N}:";
+        await using var after = await StartSwitchedAppAsync(prefix);
+        var cookies = new CookieContainer();
+        using (var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies }))
+            Assert.Equal("signed in", await browser.GetStringAsync(new Uri(before.Address, "/login")));
+        var old = cookies.GetAllCookies().Single(c => c.Name == ".AspNetCore.Session").Value;
+
+        using var raw = new HttpClient(new HttpClientHandler { UseCookies = false });
+        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(async _ =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(after.BaseAddress, "/whoami"));
+            request.Headers.Add("Cookie", ".AspNetCore.Session=" + old);
+            using var response = await raw.SendAsync(request);
+            var sid = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("sid=", StringComparison.Ordinal)).Split(';')[0];
+            return (Body: await response.Content.ReadAsStringAsync(), Sid: sid);
+        }));
+
+        Assert.All(responses, r => Assert.Equal("ann, 8 visits, ff00, Satchel: ann", r.Body));
+        Assert.Single(responses.Select(r => r.Sid).Distinct());
+        var server = redis.Server.Endpoint;
+        using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server);
+        Assert.Single(connection.GetServers()[0].Keys(pattern: prefix + "s:*"));
+        Assert.Single(after.Logs.Lines, l => l.EventId.Id == 401);
+    }
+
+    [Fact]
+    public async Task An_old_cookie_whose_entry_is_gone_is_said_once_as_sessions_that_cannot_be_carried_over()
+    {
+        // The old app on AddDistributedMemoryCache (ASP.NET Core's default) loses its entries with its
+        // process: the cookie still unprotects, but nothing is there to import.
+        await using var before = await StartAspNetSessionAppAsync();
+        await using var after = await StartSwitchedAppAsync();
+        var cookies = new CookieContainer();
+        using (var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies }))
+            Assert.Equal("signed in", await browser.GetStringAsync(new Uri(before.Address, "/login")));
+        var old = cookies.GetAllCookies().Single(c => c.Name == ".AspNetCore.Session").Value;
+        using (var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{redis.Server.Endpoint},allowAdmin=true"))
+        {
+            foreach (var key in connection.GetServers()[0].Keys(pattern: "shop:*")) await connection.GetDatabase().KeyDeleteAsync(key);
+        }
+
+        using var raw = new HttpClient(new HttpClientHandler { UseCookies = false });
+        for (var i = 0; i < 3; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(after.BaseAddress, "/whoami"));
+            request.Headers.Add("Cookie", ".AspNetCore.Session=" + old);
+            Assert.Equal(", 1 visits, , Satchel: ", await (await raw.SendAsync(request)).Content.ReadAsStringAsync());
+        }
+        var said = Assert.Single(after.Logs.Lines, l => l.EventId.Id == 405);
+        Assert.Contains("AddDistributedMemoryCache", said.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _keys.Delete(recursive: true);
 
     private void ShareWithOldApp(IServiceCollection services)
@@ -91,7 +148,7 @@ public sealed class MigrationTests(RedisFixture redis) : IDisposable
         return new OldApp(app, new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()));
     }
 
-    private Task<SatchelApp> StartSwitchedAppAsync() => SatchelApp.StartAsync(
+    private Task<SatchelApp> StartSwitchedAppAsync(string? prefix = null) => SatchelApp.StartAsync(
         app => app.MapGet("/whoami", (HttpContext http, Session session) =>
         {
             var visits = (http.Session.GetInt32("visits") ?? 0) + 1;
@@ -100,7 +157,7 @@ public sealed class MigrationTests(RedisFixture redis) : IDisposable
             return $"{http.Session.GetString("user")}, {visits} visits, {raw}, Satchel: {session.Get<string>("user")}";
         }),
         setup: builder => ShareWithOldApp(builder.Services),
-        store: satchel => satchel.UseRedis(redis.Server.Endpoint, o => o.KeyPrefix = $"m{Guid.NewGuid():N}:").ImportAspNetCoreSessions());
+        store: satchel => satchel.UseRedis(redis.Server.Endpoint, o => o.KeyPrefix = prefix ?? $"m{Guid.NewGuid():N}:").ImportAspNetCoreSessions());
 
     private sealed record OldApp(WebApplication App, Uri Address) : IAsyncDisposable
     {
