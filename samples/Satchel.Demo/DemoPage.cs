@@ -31,12 +31,18 @@ static class DemoPage
             <section class="explain" id="explain"><h2>What Satchel just did</h2><ul>{Explain(http, session, store, did)}</ul></section>
             {body}
             </main>
-            <footer>Sessions in the <strong id="store">{store}</strong> store · session id <code id="session-id">{session.Id}</code> (a non-secret handle: a prefix of the token's hash) · source: <code>samples/Satchel.Demo</code></footer>
+            <footer>Sessions in the <strong id="store">{store}</strong> store · {SessionId(session)} · source: <code>samples/Satchel.Demo</code></footer>
             </body></html>
             """, "text/html; charset=utf-8");
     }
 
     public static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    // No id until there is a session: asking a new, empty session for its Id would mint a token
+    // that is never stored, a different one on every load.
+    private static string SessionId(Session session) => session.IsNew && session.Keys.Count == 0 && session.UserId is null
+        ? """<span id="session-id">no session yet</span>"""
+        : $"""session id <code id="session-id">{session.Id}</code> (a non-secret handle: a prefix of the token's hash)""";
 
     // What this request did with the session, in the words a visitor needs.
     private static string Explain(HttpContext http, Session session, string store, string did)

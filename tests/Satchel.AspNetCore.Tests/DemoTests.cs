@@ -79,6 +79,27 @@ public sealed class DemoTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_page_that_stores_nothing_shows_no_session_id_and_one_that_stores_shows_the_same_id_on_every_load()
+    {
+        // Seen: the footer showed a different "session id" on every load of a page that stored nothing.
+        using var visitor = new HttpClient { BaseAddress = _demo!.Address };
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            var html = await visitor.GetStringAsync("/sessions");
+            Assert.Contains("nothing was stored", html, StringComparison.Ordinal);
+            Assert.Contains("<span id=\"session-id\">no session yet</span>", html, StringComparison.Ordinal);
+        }
+        var ids = new List<string>();
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            var html = await _browser.GetStringAsync("/");
+            var start = html.IndexOf("<code id=\"session-id\">", StringComparison.Ordinal) + "<code id=\"session-id\">".Length;
+            ids.Add(html[start..html.IndexOf('<', start)]);
+        }
+        Assert.Single(ids.Distinct());
+    }
+
+    [Fact]
     public async Task The_counter_page_counts_in_one_step_inside_the_store()
     {
         for (var i = 1; i <= 3; i++)
