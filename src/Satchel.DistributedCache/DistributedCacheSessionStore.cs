@@ -40,7 +40,7 @@ public sealed class DistributedCacheSessionStore : ISessionStore
         // The throttled refresh rewrites the entry: a write of another request landing between the
         // get and this set is lost (once per touch interval at most; see the class remarks).
         var touched = new SessionRecord(record.Metadata, now, record.PackedValues, touched: true);
-        await SetAsync(entry, touched, cancellationToken).ConfigureAwait(false);
+        await SetAsync(entry, touched, now, cancellationToken).ConfigureAwait(false);
         return touched;
     }
 
@@ -48,7 +48,7 @@ public sealed class DistributedCacheSessionStore : ISessionStore
     public async ValueTask CreateAsync(SessionKey key, SessionRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        await SetAsync(CacheKey(key), record, cancellationToken).ConfigureAwait(false);
+        await SetAsync(CacheKey(key), record, record.LastAccess, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -57,7 +57,7 @@ public sealed class DistributedCacheSessionStore : ISessionStore
         ArgumentNullException.ThrowIfNull(change);
         var entry = CacheKey(key);
         if (Read(await _cache.GetAsync(entry, cancellationToken).ConfigureAwait(false), change.Now) is not { } current) return false;
-        await SetAsync(entry, current.Apply(change), cancellationToken).ConfigureAwait(false);
+        await SetAsync(entry, current.Apply(change), change.Now, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -65,8 +65,14 @@ public sealed class DistributedCacheSessionStore : ISessionStore
     public async ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default) =>
         await _cache.RemoveAsync(CacheKey(key), cancellationToken).ConfigureAwait(false);
 
-    private Task SetAsync(string entry, SessionRecord record, CancellationToken cancellationToken) =>
-        _cache.SetAsync(entry, record.ToBytes(), new DistributedCacheEntryOptions { AbsoluteExpiration = record.ExpiresAt }, cancellationToken);
+    // The entry outlives the session by up to two seconds, never the other way round: caches keep
+    // their expiry in whole seconds (RedisCache sends EXPIRE with the seconds left, rounded down,
+    // so a 2-second session got 1 second and vanished while in use), and this store checks the
+    // session's own expiry on every read anyway.
+    private Task SetAsync(string entry, SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _cache.SetAsync(entry, record.ToBytes(), new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheLifetime(record.ExpiresAt - now) }, cancellationToken);
+
+    private static TimeSpan CacheLifetime(TimeSpan left) => TimeSpan.FromSeconds(Math.Ceiling(Math.Max(left.TotalSeconds, 0)) + 1);
 
     // A live record, or null: the cache's own expiry runs on its clock, the contract's on the caller's.
     // An entry that is not a record (another app's key under the same prefix) is no session.
