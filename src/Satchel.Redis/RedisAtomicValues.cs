@@ -8,7 +8,7 @@ namespace Satchel.Redis;
 /// </summary>
 internal sealed class RedisAtomicValues(Func<IDatabase> database, Func<SessionKey, RedisKey> sessionHash) : ISessionAtomicValues
 {
-    private const string ValuePrefix = "v:";
+    private const string ValuePrefix = RedisFields.ValuePrefix;
 
     /// <inheritdoc />
     public async ValueTask<long?> IncrementAsync(SessionKey key, string name, long by, DateTimeOffset now, CancellationToken cancellationToken = default)

@@ -18,7 +18,7 @@ internal sealed class RedisScripts
     // about 7 % more per write (redis-benchmark).
     private static string Live(string ended, string extraFields = "") => $$"""
         local key, now = KEYS[1], tonumber(ARGV[1])
-        local t = redis.call('HMGET', key, '_a', '_i', '_d'{{extraFields}})
+        local t = redis.call('HMGET', key, '{{RedisFields.LastAccess}}', '{{RedisFields.Idle}}', '{{RedisFields.Deadline}}'{{extraFields}})
         if not t[1] or not t[2] then return {{ended}} end
         local idle = tonumber(t[2])
         local deadline = t[3] and tonumber(t[3])
@@ -34,29 +34,29 @@ internal sealed class RedisScripts
     // The throttled expiry refresh of a read, run only when one is due: a read itself is a plain
     // HGETALL. Refreshes only the hash the caller read (same last access), so a write in between,
     // which moved the expiry itself, is left alone. Returns 1 when it refreshed, 0 when not.
-    public static readonly string TouchSource = Live("0") + """
+    public static readonly string TouchSource = Live("0") + $$"""
         if t[1] ~= ARGV[2] then return 0 end
-        redis.call('HSET', key, '_a', ARGV[1])
+        redis.call('HSET', key, '{{RedisFields.LastAccess}}', ARGV[1])
         redis.call('PEXPIREAT', key, extended)
         return 1
         """;
 
     // KEYS[1] session hash; ARGV: now, field, by. Returns {0} (no live session), {1, sum} or {2} (not a whole number, or overflow).
-    public static readonly string IncrementSource = Live("{0}", ", ARGV[2]") + """
+    public static readonly string IncrementSource = Live("{0}", ", ARGV[2]") + $$"""
         if t[4] and not string.match(t[4], '^%-?%d+$') then return {2} end
         local sum = redis.pcall('HINCRBY', key, ARGV[2], ARGV[3])
         if type(sum) == 'table' and sum.err then return {2} end
-        redis.call('HSET', key, '_a', ARGV[1])
+        redis.call('HSET', key, '{{RedisFields.LastAccess}}', ARGV[1])
         redis.call('PEXPIREAT', key, extended)
         return {1, sum}
         """;
 
     // KEYS[1] session hash; ARGV: now, field, expected given ('1'/'0'), expected, value.
     // Returns {0} (no live session), {1} (set) or {2, current} (differed; current absent when the field is).
-    public static readonly string ReplaceSource = Live("{0}", ", ARGV[2]") + """
+    public static readonly string ReplaceSource = Live("{0}", ", ARGV[2]") + $$"""
         local current = t[4]
         if (ARGV[3] == '1' and current ~= ARGV[4]) or (ARGV[3] == '0' and current) then return {2, current} end
-        redis.call('HSET', key, '_a', ARGV[1], ARGV[2], ARGV[5])
+        redis.call('HSET', key, '{{RedisFields.LastAccess}}', ARGV[1], ARGV[2], ARGV[5])
         redis.call('PEXPIREAT', key, extended)
         return {1}
         """;
@@ -65,10 +65,10 @@ internal sealed class RedisScripts
     // The common write: values only, no clear, no new metadata. The lean twin of the commit script
     // below (same checks, same result), with no argument table built: a write's share of the
     // shared Redis's CPU is mostly this script, and this shape costs about 30 % less of it.
-    public static readonly string UpdateValuesSource = Live("0") + """
+    public static readonly string UpdateValuesSource = Live("0") + $$"""
         local last = 2 + 2 * tonumber(ARGV[2])
         if #ARGV > last then redis.call('HDEL', key, unpack(ARGV, last + 1)) end
-        redis.call('HSET', key, '_a', ARGV[1], unpack(ARGV, 3, last))
+        redis.call('HSET', key, '{{RedisFields.LastAccess}}', ARGV[1], unpack(ARGV, 3, last))
         redis.call('PEXPIREAT', key, extended)
         return 1
         """;
@@ -81,11 +81,11 @@ internal sealed class RedisScripts
     // expired session has no hash, and checking inside the script leaves no window between the
     // check and the write. Redis CPU is the shared resource, so the script makes as few calls as it
     // can: one HMGET, one HSET of every field set, one HDEL of every field removed, one PEXPIREAT.
-    public const string CommitSource = """
+    public static readonly string CommitSource = $$"""
         local key, now = KEYS[1], ARGV[1]
         local idle, deadline
         if ARGV[2] == 'u' then
-          local t = redis.call('HMGET', key, '_a', '_i', '_d')
+          local t = redis.call('HMGET', key, '{{RedisFields.LastAccess}}', '{{RedisFields.Idle}}', '{{RedisFields.Deadline}}')
           if not t[1] or not t[2] then return 0 end
           local ends = tonumber(t[1]) + tonumber(t[2])
           if t[3] and tonumber(t[3]) < ends then ends = tonumber(t[3]) end
@@ -97,17 +97,17 @@ internal sealed class RedisScripts
         else
           redis.call('DEL', key)
         end
-        local set, del = {'_a', now}, {}
+        local set, del = {'{{RedisFields.LastAccess}}', now}, {}
         if ARGV[3] == '1' then
           for _, f in ipairs(redis.call('HKEYS', key)) do
-            if string.sub(f, 1, 2) == 'v:' then del[#del + 1] = f end
+            if string.sub(f, 1, {{RedisFields.ValuePrefix.Length}}) == '{{RedisFields.ValuePrefix}}' then del[#del + 1] = f end
           end
         end
         if ARGV[4] == '1' then
           idle = ARGV[6]
           deadline = ARGV[7] ~= '' and ARGV[7]
-          for _, v in ipairs({'_c', ARGV[5], '_i', ARGV[6], '_p', ARGV[8]}) do set[#set + 1] = v end
-          for _, p in ipairs({{'_d', ARGV[7]}, {'_u', ARGV[9]}, {'_ua', ARGV[10]}}) do
+          for _, v in ipairs({'{{RedisFields.Created}}', ARGV[5], '{{RedisFields.Idle}}', ARGV[6], '{{RedisFields.Persistent}}', ARGV[8]}) do set[#set + 1] = v end
+          for _, p in ipairs({ {'{{RedisFields.Deadline}}', ARGV[7]}, {'{{RedisFields.User}}', ARGV[9]}, {'{{RedisFields.UserAgent}}', ARGV[10]} }) do
             if p[2] == '' then del[#del + 1] = p[1] else set[#set + 1] = p[1]; set[#set + 1] = p[2] end
           end
         end

@@ -16,7 +16,7 @@ namespace Satchel.Redis;
 /// </summary>
 public sealed class RedisSessionStore : ISessionStore, IDisposable
 {
-    private const string ValuePrefix = "v:";
+    private const string ValuePrefix = RedisFields.ValuePrefix;
     private readonly Task<IConnectionMultiplexer> _redis;
     private readonly bool _ownsConnection;
     private readonly string _sessionPrefix;
@@ -184,7 +184,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         var db = Db;
         var hash = SessionHash(key);
         var fields = new HashEntry[1 + sets];
-        fields[0] = new("_a", change.Now.ToUnixTimeMilliseconds());
+        fields[0] = new(RedisFields.LastAccess, change.Now.ToUnixTimeMilliseconds());
         var n = 1;
         foreach (var (name, value) in change.Values) fields[n++] = new(ValuePrefix + name, value);
         var ends = change.Now + metadata.IdleTimeout;
@@ -295,13 +295,13 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
             }
             switch (field)
             {
-                case "_c": created = (long)value; break;
-                case "_a": lastAccess = (long)value; break;
-                case "_i": idle = (long)value; break;
-                case "_d": deadline = (long)value; break;
-                case "_p": persistent = value == "1"; break;
-                case "_u": user = value; break;
-                case "_ua": userAgent = value; break;
+                case RedisFields.Created: created = (long)value; break;
+                case RedisFields.LastAccess: lastAccess = (long)value; break;
+                case RedisFields.Idle: idle = (long)value; break;
+                case RedisFields.Deadline: deadline = (long)value; break;
+                case RedisFields.Persistent: persistent = value == "1"; break;
+                case RedisFields.User: user = value; break;
+                case RedisFields.UserAgent: userAgent = value; break;
             }
         }
         if (lastAccess is not { } last || idle is not { } idleMs) return null;

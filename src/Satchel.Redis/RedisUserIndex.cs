@@ -71,7 +71,7 @@ internal sealed class RedisUserIndex(Func<IDatabase> database, string sessionPre
         var nowMs = now.ToUnixTimeMilliseconds();
         await db.SortedSetRemoveRangeByScoreAsync(index, double.NegativeInfinity, nowMs, Exclude.Stop).ConfigureAwait(false);
         var keys = await db.SortedSetRangeByScoreAsync(index).ConfigureAwait(false);
-        RedisValue[] fields = ["_c", "_a", "_i", "_d", "_p", "_u", "_ua"];
+        RedisValue[] fields = [RedisFields.Created, RedisFields.LastAccess, RedisFields.Idle, RedisFields.Deadline, RedisFields.Persistent, RedisFields.User, RedisFields.UserAgent];
         var lookups = keys.Select(k => db.HashGetAsync(sessionPrefix + (string)k!, fields)).ToArray();
         await Task.WhenAll(lookups).ConfigureAwait(false);
 
