@@ -129,13 +129,16 @@ public class MiddlewareTests
     [Fact]
     public async Task Twenty_parallel_requests_of_one_browser_each_setting_its_own_key_leave_all_twenty()
     {
+        var loaded = 0;
+        var allLoaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var app = await SatchelApp.StartAsync(a =>
         {
             a.MapGet("/start", (Session s) => s["start"] = "1");
             a.MapGet("/set/{i:int}", async (int i, Session s) =>
             {
                 _ = s["start"];
-                await Task.Delay(20);   // every request has loaded before any commits
+                if (Interlocked.Increment(ref loaded) == 20) allLoaded.SetResult();
+                await allLoaded.Task.WaitAsync(TimeSpan.FromSeconds(30));   // every request has loaded before any commits
                 s.Set($"key{i}", i);
             });
             a.MapGet("/count", (Session s) => s.Keys.Count(k => k.StartsWith("key", StringComparison.Ordinal)));

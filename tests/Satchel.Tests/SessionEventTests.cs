@@ -146,7 +146,7 @@ public class SessionEventTests
     public async Task An_asynchronous_handler_is_awaited_before_the_commit_returns()
     {
         var done = false;
-        var setup = new TestSetup(o => o.Events.OnCreated = async _ => { await Task.Delay(20); done = true; });
+        var setup = new TestSetup(o => o.Events.OnCreated = async _ => { await Task.Yield(); done = true; });
         await setup.NewBrowser().RequestAsync(s => s["a"] = "1");
         Assert.True(done);
     }
