@@ -21,7 +21,7 @@ public sealed partial class DocsSamplesTests : IDisposable
         ("context", "System.Net.HttpListenerContext"), ("sessions", "SessionManager"), ("manager", "SessionManager"),
         ("session", "Session"), ("http", "HttpContext"), ("secret", "string"), ("logger", "ILogger"),
         ("audit", "Docs.IAuditLog"), ("queue", "Docs.IEventQueue"), ("existingMultiplexer", "StackExchange.Redis.IConnectionMultiplexer"),
-        ("admin", "SessionAdmin"), ("user", "string"), ("store", "ISessionStore"), ("options", "SatchelOptions"), ("args", "string[]"),
+        ("admin", "SessionAdmin"), ("user", "string"), ("store", "Satchel.Stores.ISessionStore"), ("options", "SatchelOptions"), ("args", "string[]"),
     ];
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("satchel-docs-");

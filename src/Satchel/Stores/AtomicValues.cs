@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>The arithmetic and comparison behind <see cref="ISessionAtomicValues"/>, for stores that apply it in process (memory, SQLite).</summary>
 public static class AtomicValues

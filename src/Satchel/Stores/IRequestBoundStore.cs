@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// A store whose sessions travel with the request (the cookie store): each request's session

@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// A store capability: changing one value of a live session in one step inside the store, with no

@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// A store capability: counting the sessions it holds, cheaply enough to be read at every metrics

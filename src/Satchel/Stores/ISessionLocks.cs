@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// A store capability: giving one request at a time exclusive use of a session, for endpoints that

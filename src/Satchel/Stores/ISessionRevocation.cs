@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// A store capability: ending every session of a user at once when the store cannot list them —

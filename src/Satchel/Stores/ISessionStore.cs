@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// Where sessions live: the whole contract a store implements. Keys are <see cref="SessionKey"/>s

@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// A store capability: listing the sessions of one user, for <see cref="SessionAdmin"/> ("sign out

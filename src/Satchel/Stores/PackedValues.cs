@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// The byte format of a session's values, <c>[length][UTF-8 key][length][JSON value]</c> per entry

@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// What one request changed in a live session, for <see cref="ISessionStore.UpdateAsync"/>. A

@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// The key a store files a session under: the SHA-256 of the session's token, never the token

@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>What a store keeps about a session besides its values.</summary>
 /// <param name="Created">When the session was created.</param>

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// A session as a store holds it: metadata, last access and values. Immutable, and owned by the
@@ -39,7 +39,7 @@ public sealed class SessionRecord
         LastAccess = lastAccess;
         PackedValues = packedValues;
         Touched = touched;
-        Count = Satchel.PackedValues.CountAndValidate(packedValues.Span);
+        Count = Satchel.Stores.PackedValues.CountAndValidate(packedValues.Span);
     }
 
     private readonly byte[]? _blob;
@@ -54,7 +54,7 @@ public sealed class SessionRecord
     {
         ArgumentNullException.ThrowIfNull(values);
         var buffer = new ArrayBufferWriter<byte>(256);
-        foreach (var (key, value) in values) Satchel.PackedValues.Write(buffer, key, value.Span);
+        foreach (var (key, value) in values) Satchel.Stores.PackedValues.Write(buffer, key, value.Span);
         return new SessionRecord(metadata, lastAccess, buffer.WrittenMemory, touched);
     }
 
@@ -85,7 +85,7 @@ public sealed class SessionRecord
     {
         ArgumentNullException.ThrowIfNull(key);
         var packed = PackedValues.Span;
-        if (Satchel.PackedValues.TryFind(packed, key, out var start, out var length))
+        if (Satchel.Stores.PackedValues.TryFind(packed, key, out var start, out var length))
         {
             json = packed.Slice(start, length);
             return true;
@@ -105,10 +105,10 @@ public sealed class SessionRecord
             var position = 0;
             while (position < PackedValues.Length)
             {
-                var keyLength = Satchel.PackedValues.ReadLength(PackedValues.Span, ref position);
+                var keyLength = Satchel.Stores.PackedValues.ReadLength(PackedValues.Span, ref position);
                 var keyStart = position;
                 position += keyLength;
-                var valueLength = Satchel.PackedValues.ReadLength(PackedValues.Span, ref position);
+                var valueLength = Satchel.Stores.PackedValues.ReadLength(PackedValues.Span, ref position);
                 var value = PackedValues.Slice(position, valueLength);
                 position += valueLength;
                 yield return new(Encoding.UTF8.GetString(PackedValues.Span.Slice(keyStart, keyLength)), value);
@@ -147,7 +147,7 @@ public sealed class SessionRecord
     {
         ArgumentNullException.ThrowIfNull(change);
         var buffer = new ArrayBufferWriter<byte>(PackedValues.Length + 64);
-        Satchel.PackedValues.WriteApplied(buffer, change.Cleared ? default : PackedValues.Span, change.Values);
+        Satchel.Stores.PackedValues.WriteApplied(buffer, change.Cleared ? default : PackedValues.Span, change.Values);
         return new SessionRecord(change.Metadata ?? Metadata, change.Now, buffer.WrittenMemory);
     }
 }

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// A whole record as one byte string, for stores that keep a session as one opaque value (an

@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>
 /// What a store promises beyond loading, writing and deleting sessions, declared by

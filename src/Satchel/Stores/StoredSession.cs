@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Stores;
 
 /// <summary>One session as <see cref="ISessionUserIndex"/> lists it: no values, nothing secret.</summary>
 /// <param name="Key">The session's key.</param>

@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Adapters;
 
 /// <summary>
 /// Where a session sends its cookie, and the adapter's say in the request: a server adapter derives

@@ -1,4 +1,4 @@
-namespace Satchel;
+namespace Satchel.Adapters;
 
 /// <summary>
 /// The session of the request in progress, behind the <see cref="Session"/> service that
