@@ -13,7 +13,7 @@ public sealed class CookieStoreTests
     [Fact]
     public async Task A_session_lives_in_the_browser_and_any_process_with_the_secret_reads_it()
     {
-        var browser = new Browser(Manager());
+        var browser = new MultiCookieBrowser(Manager());
         await browser.RequestAsync(s => { s["cart"] = "3 books"; s.UserId = "ann"; });
         Assert.True(browser.Cookies.ContainsKey("sid.data"));
         Assert.DoesNotContain("3 books", browser.Cookies["sid.data"], StringComparison.Ordinal);
@@ -27,12 +27,12 @@ public sealed class CookieStoreTests
     public async Task A_tampered_truncated_renamed_or_foreign_data_cookie_is_no_session()
     {
         var manager = Manager();
-        var browser = new Browser(manager);
+        var browser = new MultiCookieBrowser(manager);
         await browser.RequestAsync(s => s["cart"] = "3 books");
         var token = browser.Cookies["sid"];
         var data = browser.Cookies["sid.data"];
         var flipped = data[..20] + (data[20] == 'A' ? 'B' : 'A') + data[21..];
-        var other = new Browser(manager);
+        var other = new MultiCookieBrowser(manager);
         await other.RequestAsync(s => s["cart"] = "someone else's");
 
         string[] headers =
@@ -56,7 +56,7 @@ public sealed class CookieStoreTests
     [Fact]
     public async Task An_expired_session_is_rejected_by_the_sealed_time_whatever_the_browser_keeps()
     {
-        var browser = new Browser(Manager(o => o.IdleTimeout = TimeSpan.FromMinutes(10)));
+        var browser = new MultiCookieBrowser(Manager(o => o.IdleTimeout = TimeSpan.FromMinutes(10)));
         await browser.RequestAsync(s => s["cart"] = "3 books");
         _time.Advance(TimeSpan.FromMinutes(11));
         Assert.Null(await browser.RequestAsync(s => s["cart"]));
@@ -65,7 +65,7 @@ public sealed class CookieStoreTests
     [Fact]
     public async Task A_read_after_the_touch_interval_seals_again_and_moves_the_expiry()
     {
-        var browser = new Browser(Manager(o => o.IdleTimeout = TimeSpan.FromMinutes(10)));
+        var browser = new MultiCookieBrowser(Manager(o => o.IdleTimeout = TimeSpan.FromMinutes(10)));
         await browser.RequestAsync(s => s["cart"] = "3 books");
         var first = browser.Cookies["sid.data"];
         _time.Advance(TimeSpan.FromMinutes(8));
@@ -78,7 +78,7 @@ public sealed class CookieStoreTests
     [Fact]
     public async Task A_cookie_sealed_with_a_retired_secret_is_accepted_and_sealed_again_until_the_secret_is_removed()
     {
-        var browser = new Browser(Manager(secrets: [OldSecret]));
+        var browser = new MultiCookieBrowser(Manager(secrets: [OldSecret]));
         await browser.RequestAsync(s => s["cart"] = "3 books");
         var sealedWithOld = browser.Cookies["sid.data"];
         var tokenWithOld = browser.Cookies["sid"];
@@ -96,7 +96,7 @@ public sealed class CookieStoreTests
     [Fact]
     public async Task A_session_that_would_not_fit_in_a_cookie_throws_at_the_write_naming_the_limit()
     {
-        var browser = new Browser(Manager());
+        var browser = new MultiCookieBrowser(Manager());
         await browser.RequestAsync(s =>
         {
             s["small"] = "fits";
@@ -110,7 +110,7 @@ public sealed class CookieStoreTests
     [Fact]
     public async Task The_largest_session_that_fits_makes_a_set_cookie_of_at_most_4096_bytes()
     {
-        var browser = new Browser(Manager());
+        var browser = new MultiCookieBrowser(Manager());
         var length = 0;
         await browser.RequestAsync(s =>
         {
@@ -138,7 +138,7 @@ public sealed class CookieStoreTests
     [Fact]
     public async Task Destroy_expires_both_cookies()
     {
-        var browser = new Browser(Manager());
+        var browser = new MultiCookieBrowser(Manager());
         await browser.RequestAsync(s => s["cart"] = "3 books");
         await browser.RequestAsync(s => s.Destroy());
         Assert.Empty(browser.Cookies);
@@ -149,9 +149,9 @@ public sealed class CookieStoreTests
     {
         using var revocations = new MemorySessionStore(null, _time);
         var manager = Manager(configureStore: o => o.Revocations = revocations);
-        var laptop = new Browser(manager);
-        var phone = new Browser(manager);
-        var bob = new Browser(manager);
+        var laptop = new MultiCookieBrowser(manager);
+        var phone = new MultiCookieBrowser(manager);
+        var bob = new MultiCookieBrowser(manager);
         await laptop.RequestAsync(s => s.UserId = "ann");
         await phone.RequestAsync(s => s.UserId = "ann");
         await bob.RequestAsync(s => s.UserId = "bob");
@@ -169,7 +169,7 @@ public sealed class CookieStoreTests
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal("ann", await laptop.RequestAsync(s => s.UserId));
         Assert.Null(await phone.RequestAsync(s => s.UserId));
-        Assert.Null(await new Browser(manager) { Cookies = stolen }.RequestAsync(s => s.UserId));
+        Assert.Null(await new MultiCookieBrowser(manager) { Cookies = stolen }.RequestAsync(s => s.UserId));
         Assert.Equal("bob", await bob.RequestAsync(s => s.UserId));
     }
 
@@ -208,41 +208,5 @@ public sealed class CookieStoreTests
         var storeOptions = new CookieSessionStoreOptions();
         configureStore?.Invoke(storeOptions);
         return new SessionManager(options, new CookieSessionStore(options, storeOptions), _time);
-    }
-
-    /// <summary>A browser that keeps every cookie the responses set.</summary>
-    private sealed class Browser(SessionManager manager)
-    {
-        public SessionManager Manager { get; set; } = manager;
-
-        public Dictionary<string, string> Cookies { get; init; } = [];
-
-        public IReadOnlyList<string> LastSetCookies { get; private set; } = [];
-
-        public Browser With(SessionManager other) => new(other) { Cookies = Cookies };
-
-        public async Task<T> RequestAsync<T>(Func<Session, T> handler) => await RequestAsync(s => Task.FromResult(handler(s)));
-
-        public Task<int> RequestAsync(Action<Session> handler) => RequestAsync(s => { handler(s); return Task.FromResult(0); });
-
-        public Task<int> RequestAsync(Func<Session, Task> handler) => RequestAsync(async s => { await handler(s); return 0; });
-
-        public async Task<T> RequestAsync<T>(Func<Session, Task<T>> handler)
-        {
-            var sink = new RecordingCookieSink();
-            var header = Cookies.Count == 0 ? null : string.Join("; ", Cookies.Select(c => $"{c.Key}={c.Value}"));
-            var session = Manager.Open(header, isHttps: false, cookieSink: sink);
-            var result = await handler(session);
-            await session.CommitAsync();
-            LastSetCookies = sink.Headers.GetValueOrDefault("Set-Cookie", []);
-            foreach (var setCookie in LastSetCookies)
-            {
-                var name = setCookie[..setCookie.IndexOf('=')];
-                var (value, maxAge) = CookieJar.Parse(setCookie);
-                if (maxAge == 0) Cookies.Remove(name);
-                else Cookies[name] = value;
-            }
-            return result;
-        }
     }
 }
