@@ -18,7 +18,7 @@ namespace Satchel.AspNetCore;
 /// process instead of each making a session of its own. The old entry is left to expire by its own
 /// idle timeout.
 /// </summary>
-internal sealed partial class AspNetCoreSessionImporter(IDataProtectionProvider dataProtection, IDistributedCache cache, AspNetCoreSessionImportOptions options, ILogger<AspNetCoreSessionImporter> logger)
+internal sealed class AspNetCoreSessionImporter(IDataProtectionProvider dataProtection, IDistributedCache cache, AspNetCoreSessionImportOptions options, ILogger<AspNetCoreSessionImporter> logger)
 {
     private const byte SerializationRevision = 2;   // ASP.NET Core's DistributedSession format
     private const int IdByteCount = 16;
@@ -83,19 +83,19 @@ internal sealed partial class AspNetCoreSessionImporter(IDataProtectionProvider 
         catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
             // A cache client reporting its own timeout as a cancelled task failed too: the request goes on without the import.
-            LogCacheFailed(logger, ex);
+            Log.CacheFailed(logger, ex);
             return null;
         }
         if (entry is null)
         {
             // Expired in the old store, or never in a shared one: AddDistributedMemoryCache (the
             // default) kept sessions in the old process, and they died with it. Said once.
-            if (Interlocked.Exchange(ref _missingEntryWarned, 1) == 0) LogEntryMissing(logger);
+            if (Interlocked.Exchange(ref _missingEntryWarned, 1) == 0) Log.EntryMissing(logger);
             return null;
         }
         if (!TryRead(entry, out var values))
         {
-            LogUnreadable(logger);
+            Log.Unreadable(logger);
             return null;
         }
         var sink = new HeaderSink();
@@ -104,7 +104,7 @@ internal sealed partial class AspNetCoreSessionImporter(IDataProtectionProvider 
         var id = imported.Id;
         await imported.CommitAsync(context.RequestAborted).ConfigureAwait(false);
         if (sink.SessionCookieValue(manager.CookieName) is not { } cookie) return null;   // nothing stored (no values)
-        LogImported(logger, values.Count, id);
+        Log.Imported(logger, values.Count, id);
         return new ImportedCookie(cookie, sink.Headers);
     }
 
@@ -127,7 +127,7 @@ internal sealed partial class AspNetCoreSessionImporter(IDataProtectionProvider 
         catch (Exception ex) when (ex is FormatException or System.Security.Cryptography.CryptographicException)
         {
             // Forged, or protected with keys this app does not have: no session to import.
-            LogUnprotectFailed(logger, ex);
+            Log.UnprotectFailed(logger, ex);
             return null;
         }
     }
@@ -156,21 +156,6 @@ internal sealed partial class AspNetCoreSessionImporter(IDataProtectionProvider 
         }
         return true;
     }
-
-    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Imported {Count} values of an ASP.NET Core session into Satchel session {SessionId}")]
-    private static partial void LogImported(ILogger logger, int count, string sessionId);
-
-    [LoggerMessage(EventId = 402, Level = LogLevel.Debug, Message = "An ASP.NET Core session cookie did not unprotect (forged, or Data Protection keys differ from the old app's); nothing imported")]
-    private static partial void LogUnprotectFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "Reading an ASP.NET Core session from the distributed cache failed; nothing imported this time")]
-    private static partial void LogCacheFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "An ASP.NET Core session entry is not in the format Satchel reads (revision 2); nothing imported")]
-    private static partial void LogUnreadable(ILogger logger);
-
-    [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "A browser sent an ASP.NET Core session cookie whose entry is not in the distributed cache: it expired, or the old app kept sessions in its own memory (AddDistributedMemoryCache, ASP.NET Core's default), which died with it and cannot be carried over. Said once; more such cookies are not logged")]
-    private static partial void LogEntryMissing(ILogger logger);
 
     private sealed record Import(TaskCompletionSource<ImportedCookie?> Cookie, long Started);
 

@@ -25,9 +25,7 @@ public static class SatchelApplicationBuilderExtensions
             throw new InvalidOperationException("Satchel's services are missing: call builder.Services.AddSatchel() before app.UseSatchel().");
         // A left-over AddSession() beside Satchel: its UseSession() would take HttpContext.Session back.
         if (app.ApplicationServices.GetService<Microsoft.AspNetCore.Session.ISessionStore>() is not null)
-            app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel").LogWarning(
-                new EventId(502, "AspNetCoreSessionRegistered"),
-                "services.AddSession() is registered beside Satchel. Satchel serves HttpContext.Session; remove AddSession() and UseSession(), or ASP.NET Core's session takes HttpContext.Session back wherever UseSession() runs after UseSatchel().");
+            Log.AspNetCoreSessionRegistered(app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel"));
         var manager = app.ApplicationServices.GetRequiredService<SessionManager>();
         if (manager.Options.RegenerateOnSignIn)
             SignInRotation.Hook(app.ApplicationServices, app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel"));

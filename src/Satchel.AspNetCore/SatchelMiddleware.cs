@@ -16,7 +16,7 @@ namespace Satchel.AspNetCore;
 /// commit ran as the body started, its first write fails). A request that fails (an unhandled exception or a 5xx) saves nothing unless
 /// <see cref="SatchelOptions.CommitOnServerError"/> says so.
 /// </summary>
-internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionManager manager, IServiceProvider services)
+internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager manager, IServiceProvider services)
 {
     private static readonly Func<object, Task> CommitOnStarting = static async state =>
     {
@@ -63,9 +63,9 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         if (_secureFollowsRequest && !context.Request.IsHttps && _proxyWarned == 0
             && string.Equals(context.Request.Headers["X-Forwarded-Proto"].ToString(), "https", StringComparison.OrdinalIgnoreCase)
             && Interlocked.Exchange(ref _proxyWarned, 1) == 0)
-            LogForwardedHttpsIgnored(_logger);
+            Log.ForwardedHttpsIgnored(_logger);
         if (_essential || context.Features.Get<ITrackingConsentFeature>() is not { IsConsentNeeded: true, HasConsent: false }) return true;
-        if (Interlocked.Exchange(ref _withheldWarned, 1) == 0) LogCookieWithheld(_logger);
+        if (Interlocked.Exchange(ref _withheldWarned, 1) == 0) Log.CookieWithheld(_logger);
         return false;
     }
 
@@ -124,7 +124,7 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
             // ASP.NET Core's own UseSession() after UseSatchel() sets its session feature, then clears it:
             // HttpContext.Session was not Satchel's for the endpoint. Said once, loudly.
             if (context.Features.Get<ISessionFeature>() != feature && Interlocked.Exchange(ref _sessionTakenWarned, 1) == 0)
-                LogSessionTaken(_logger);
+                Log.SessionTaken(_logger);
             if (!context.Response.HasStarted) await feature.CommitAsync().ConfigureAwait(false);
         }
         catch (SessionLockTimeoutException) when (!context.Response.HasStarted)
@@ -204,13 +204,4 @@ internal sealed partial class SatchelMiddleware(RequestDelegate next, SessionMan
         Lazy = 8,
         Preload = 16,   // learned: the endpoint uses its session without loading it first
     }
-
-    [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "A request arrived over http with X-Forwarded-Proto: https, so the session cookie goes out without Secure. Behind a TLS-terminating proxy, add app.UseForwardedHeaders() (with the proxy among KnownProxies/KnownNetworks) before UseSatchel(), or set Satchel:Cookie:Secure to Always.")]
-    private static partial void LogForwardedHttpsIgnored(ILogger logger);
-
-    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "The cookie policy withheld the session cookie: consent is needed and the user has not given it, and Satchel:Cookie:IsEssential is false. Sessions start only after consent; set IsEssential for sessions the app needs (sign-in, cart).")]
-    private static partial void LogCookieWithheld(ILogger logger);
-
-    [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "HttpContext.Session was replaced after UseSatchel(): ASP.NET Core's UseSession() (or another session middleware) runs later in the pipeline and serves its own session to the endpoints. Remove app.UseSession() and services.AddSession().")]
-    private static partial void LogSessionTaken(ILogger logger);
 }

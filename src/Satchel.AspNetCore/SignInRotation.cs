@@ -18,7 +18,7 @@ namespace Satchel.AspNetCore;
 /// already see the new session. Satchel.AspNetCore is wired by <c>UseSatchel()</c> alone, so it
 /// hooks the schemes' options there, once they are built.
 /// </summary>
-internal static partial class SignInRotation
+internal static class SignInRotation
 {
     // The events objects already hooked: options rebuilt on reload come with new ones.
     private static readonly ConditionalWeakTable<CookieAuthenticationEvents, object> Hooked = [];
@@ -44,7 +44,7 @@ internal static partial class SignInRotation
         if (options.EventsType is not null)
         {
             // The handler takes its events from DI then, an object made per request that Satchel cannot reach.
-            LogEventsTypeNotHooked(logger, scheme, options.EventsType.Name);
+            Log.EventsTypeNotHooked(logger, scheme, options.EventsType.Name);
             return;
         }
         var events = options.Events;
@@ -65,7 +65,4 @@ internal static partial class SignInRotation
 
     // Null when UseSatchel() did not run for this request: then it has no session to rotate.
     private static Session? SessionOf(HttpContext context) => (context.Features.Get<ISessionFeature>() as SatchelSessionFeature)?.Session;
-
-    [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "Authentication scheme {Scheme} takes its events from the service {EventsType} (EventsType), so Satchel cannot rotate the session at its sign-in. Call 'await context.HttpContext.GetSession().RegenerateAsync()' in its SigningIn and 'GetSession().Destroy()' in its SigningOut.")]
-    private static partial void LogEventsTypeNotHooked(ILogger logger, string scheme, string eventsType);
 }

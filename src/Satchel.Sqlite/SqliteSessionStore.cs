@@ -15,7 +15,7 @@ namespace Satchel.Sqlite;
 /// session. WAL mode lets reads run beside a write. Expired rows are removed in the background in
 /// small batches. The calls run synchronously: SQLite is a local file, not a network round trip.
 /// </summary>
-public sealed partial class SqliteSessionStore : ISessionStore, ISessionUserIndex, ISessionAtomicValues, ISessionExpiryEvents, IDisposable
+public sealed class SqliteSessionStore : ISessionStore, ISessionUserIndex, ISessionAtomicValues, ISessionExpiryEvents, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteSessionStoreOptions _options;
@@ -231,11 +231,11 @@ public sealed partial class SqliteSessionStore : ISessionStore, ISessionUserInde
         try
         {
             var removed = SweepExpired();
-            if (removed > 0) LogSwept(_logger, removed, DatabasePath);
+            if (removed > 0) Log.Swept(_logger, removed, DatabasePath);
         }
         catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
         {
-            LogSweepFailed(_logger, ex, DatabasePath);
+            Log.SweepFailed(_logger, ex, DatabasePath);
         }
     }
 
@@ -314,10 +314,4 @@ public sealed partial class SqliteSessionStore : ISessionStore, ISessionUserInde
 
         public void Dispose() => store.Return(value);
     }
-
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Removed {Count} expired sessions from {Database}")]
-    private static partial void LogSwept(ILogger logger, int count, string database);
-
-    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Sweeping expired sessions from {Database} failed; the next sweep tries again")]
-    private static partial void LogSweepFailed(ILogger logger, Exception exception, string database);
 }
