@@ -82,7 +82,9 @@ public sealed class MigrationTests(RedisFixture redis) : IDisposable
             return (Body: await response.Content.ReadAsStringAsync(), Sid: sid);
         }));
 
-        Assert.All(responses, r => Assert.Equal("ann, 8 visits, ff00, Satchel: ann", r.Body));
+        // Each request counts a visit in the one imported session (7 before the deploy); one that
+        // loads after another committed sees that visit too, so the count is 8 to 12, never 1.
+        Assert.All(responses, r => Assert.Matches("^ann, (8|9|10|11|12) visits, ff00, Satchel: ann$", r.Body));
         Assert.Single(responses.Select(r => r.Sid).Distinct());
         var server = redis.Server.Endpoint;
         using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server);

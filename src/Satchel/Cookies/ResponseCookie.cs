@@ -26,6 +26,19 @@ internal struct ResponseCookie(SessionCookieSink? sink, bool isHttps, string? to
         return SessionCookie.Build(manager.Options.Cookie, manager.KeyRing.Sign(token), manager.IsSecure(isHttps), maxAge);
     }
 
+    /// <summary>
+    /// The one decision about Set-Cookie, from where the session stands: issue a cookie naming
+    /// <paramref name="identity"/> when the session is (or will be) stored and the browser does not
+    /// hold that cookie already, holds it signed with a retired key, or its expiry moved
+    /// (<paramref name="roll"/>); expire the browser's cookie when the session was destroyed; else
+    /// send nothing. Nothing stored, no cookie.
+    /// </summary>
+    public static CookieDecision Decide(in RequestCookie request, SessionIdentity? identity, bool stored, bool roll, bool destroyed)
+    {
+        if (stored && identity is not null && (identity != request.Verified || roll || request.SignedWithRetiredKey)) return CookieDecision.Issue;
+        return destroyed && request.Present ? CookieDecision.Expire : CookieDecision.None;
+    }
+
     /// <summary>A cookie that makes the browser drop the one it holds.</summary>
     public readonly string Expire(SessionManager manager) => tokenHeader is null ? manager.ExpiredCookie(isHttps) : "";
 
@@ -48,3 +61,6 @@ internal struct ResponseCookie(SessionCookieSink? sink, bool isHttps, string? to
         }
     }
 }
+
+/// <summary>What a response does with the session cookie (<see cref="ResponseCookie.Decide"/>).</summary>
+internal enum CookieDecision { None, Issue, Expire }
