@@ -16,9 +16,9 @@ internal sealed class HttpListenerCookieSink(HttpListenerResponse response) : Se
     // Date and Server, with the body's framing (Transfer-Encoding or Content-Length).
     protected override bool HasStarted => _closed || HeadersSent(response.Headers);
 
+    // By name: reading through HttpResponseHeader would fix the collection's kind as a side effect.
     private static bool HeadersSent(WebHeaderCollection headers) =>
-        headers[HttpResponseHeader.Date] is not null && headers[HttpResponseHeader.Server] is not null
-        && (headers[HttpResponseHeader.TransferEncoding] is not null || headers[HttpResponseHeader.ContentLength] is not null);
+        headers["Date"] is not null && headers["Server"] is not null && (headers["Transfer-Encoding"] is not null || headers["Content-Length"] is not null);
 
     protected override string[] GetHeader(string name)
     {
