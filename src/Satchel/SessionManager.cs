@@ -169,7 +169,7 @@ public sealed class SessionManager : IDisposable
         }
         catch (Exception ex)
         {
-            Log.EventHandlerFailed(Logger, ex, kind, raised.SessionId);
+            Log.EventHandlerFailed(Logger, ex, kind, raised.Id);
             return ValueTask.CompletedTask;
         }
     }
@@ -182,7 +182,7 @@ public sealed class SessionManager : IDisposable
         }
         catch (Exception ex)
         {
-            Log.EventHandlerFailed(Logger, ex, raised.Kind, raised.SessionId);
+            Log.EventHandlerFailed(Logger, ex, raised.Kind, raised.Id);
         }
     }
 

@@ -32,11 +32,11 @@ public sealed class SqliteExpiryEventTests : IDisposable
 
         time.Advance(options.IdleTimeout + TimeSpan.FromSeconds(1));
         Assert.Equal(3, store.SweepExpired());
-        Assert.Equal(ids.Order(), heard.Select(e => e.SessionId).Order());
+        Assert.Equal(ids.Order(), heard.Select(e => e.Id).Order());
         Assert.All(heard, e =>
         {
             Assert.Equal(SessionEventKind.Expired, e.Kind);
-            Assert.Equal("user" + ids.IndexOf(e.SessionId), e.UserId);
+            Assert.Equal("user" + ids.IndexOf(e.Id), e.UserId);
             Assert.Equal(expiresAt, e.Time);
         });
         Assert.Equal(0, store.SweepExpired());

@@ -73,7 +73,7 @@ public class SessionEventTests
         var browser = setup.NewBrowser();
         var id = await browser.RequestAsync(async s => { s["a"] = "1"; await s.RegenerateAsync(); return s.Id; });
         Assert.Equal(SessionEventKind.Created, Assert.Single(heard).Kind);
-        Assert.Equal(id, heard[0].SessionId);
+        Assert.Equal(id, heard[0].Id);
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public class SessionEventTests
         Assert.Empty(heard);   // no sweep yet
         Assert.True(await browser.RequestAsync(s => s.IsNew));
         var expired = Assert.Single(heard);
-        Assert.Equal((SessionEventKind.Expired, id), (expired.Kind, expired.SessionId));
+        Assert.Equal((SessionEventKind.Expired, id), (expired.Kind, expired.Id));
         Assert.Equal(0, store.SweepExpired());
     }
 
@@ -127,7 +127,7 @@ public class SessionEventTests
         Assert.Equal(1, await admin.RevokeAllAsync("dee", exceptSessionId: ids[1]));
 
         Assert.All(heard, e => Assert.Equal((SessionEventKind.Destroyed, "dee"), (e.Kind, e.UserId)));
-        Assert.Equal(new[] { ids[0], ids[2] }, heard.Select(e => e.SessionId));
+        Assert.Equal(new[] { ids[0], ids[2] }, heard.Select(e => e.Id));
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class SessionEvents
     /// <summary>A session was stored for the first time.</summary>
     public Func<SessionEvent, ValueTask>? OnCreated { get; set; }
 
-    /// <summary>A stored session moved to a new token (<see cref="Session.RegenerateAsync"/>, sign-in); <see cref="SessionEvent.PreviousSessionId"/> is the old Id.</summary>
+    /// <summary>A stored session moved to a new token (<see cref="Session.RegenerateAsync"/>, sign-in); <see cref="SessionEvent.PreviousId"/> is the old Id.</summary>
     public Func<SessionEvent, ValueTask>? OnRegenerated { get; set; }
 
     /// <summary>The application ended a session: <see cref="Session.Destroy"/>, sign-out, or a <see cref="SessionAdmin"/> revocation.</summary>
@@ -52,8 +52,8 @@ public enum SessionEventKind
 
 /// <summary>One event in a session's life.</summary>
 /// <param name="Kind">What happened.</param>
-/// <param name="SessionId">The session's non-secret Id (<see cref="Session.Id"/>); after a regeneration, the new one.</param>
-/// <param name="PreviousSessionId">The Id before a regeneration; otherwise <see langword="null"/>.</param>
+/// <param name="Id">The session's non-secret Id (<see cref="Session.Id"/>); after a regeneration, the new one.</param>
+/// <param name="PreviousId">The Id before a regeneration; otherwise <see langword="null"/>.</param>
 /// <param name="UserId">The session's user, when set and known (a session destroyed before it loaded has none here).</param>
 /// <param name="Time">When it happened (for an expiry: when the session expired).</param>
-public sealed record SessionEvent(SessionEventKind Kind, string SessionId, string? PreviousSessionId, string? UserId, DateTimeOffset Time);
+public sealed record SessionEvent(SessionEventKind Kind, string Id, string? PreviousId, string? UserId, DateTimeOffset Time);
