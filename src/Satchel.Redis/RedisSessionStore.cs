@@ -11,7 +11,7 @@ namespace Satchel.Redis;
 /// 7.0 and later), one atomic script otherwise.
 /// A sorted set per user (<c>{prefix}u:{user}</c>) indexes sessions for "sign out everywhere"
 /// (<see cref="ISessionUserIndex"/>), leases give exclusive sessions (<see cref="ISessionLocks"/>),
-/// and one-step value scripts give counters without locks (<see cref="ISessionAtomicValues"/>): all
+/// and one-step value scripts give counters without locks (<see cref="ISessionOneStepValues"/>): all
 /// through <see cref="GetCapability{T}"/>.
 /// </summary>
 public sealed class RedisSessionStore : ISessionStore, IDisposable
@@ -23,7 +23,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
     private readonly int _database;
     private readonly RedisUserIndex _userIndex;
     private readonly RedisSessionLocks _locks;
-    private readonly RedisAtomicValues _atomics;
+    private readonly RedisOneStepValues _atomics;
 
     /// <summary>A store on an existing connection (not disposed with the store).</summary>
     public RedisSessionStore(IConnectionMultiplexer redis, RedisSessionStoreOptions? options = null)
@@ -38,7 +38,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         _database = options.Database;
         _userIndex = new RedisUserIndex(() => Db, _sessionPrefix, options.KeyPrefix + "u:");
         _locks = new RedisSessionLocks(() => Db, options.KeyPrefix + "l:", options.LockLease);
-        _atomics = new RedisAtomicValues(() => Db, SessionHash);
+        _atomics = new RedisOneStepValues(() => Db, SessionHash);
     }
 
     /// <summary>Connects to Redis with a StackExchange.Redis configuration string (e.g. <c>127.0.0.1:6379</c>).</summary>

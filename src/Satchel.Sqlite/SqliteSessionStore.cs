@@ -15,7 +15,7 @@ namespace Satchel.Sqlite;
 /// session. WAL mode lets reads run beside a write. Expired rows are removed in the background in
 /// small batches. The calls run synchronously: SQLite is a local file, not a network round trip.
 /// </summary>
-public sealed class SqliteSessionStore : ISessionStore, ISessionUserIndex, ISessionAtomicValues, ISessionExpiryEvents, IDisposable
+public sealed class SqliteSessionStore : ISessionStore, ISessionUserIndex, ISessionOneStepValues, ISessionExpiryEvents, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteSessionStoreOptions _options;
@@ -112,7 +112,7 @@ public sealed class SqliteSessionStore : ISessionStore, ISessionUserIndex, ISess
         return new(Change(key, now, current =>
         {
             var present = current.TryGetValue(name, out var json);
-            var (next, sum) = AtomicValues.Increment(name, json, present, by);
+            var (next, sum) = OneStepValueRules.Increment(name, json, present, by);
             return (current.Apply(OneValue(now, name, next)), (long?)sum);
         }));
     }
@@ -124,7 +124,7 @@ public sealed class SqliteSessionStore : ISessionStore, ISessionUserIndex, ISess
         return new(Change(key, now, current =>
         {
             var present = current.TryGetValue(name, out var json);
-            if (!AtomicValues.Matches(json, present, expected))
+            if (!OneStepValueRules.Matches(json, present, expected))
                 return (null, new SessionValueSwap(false, present ? json.ToArray() : (ReadOnlyMemory<byte>?)null));
             return (current.Apply(OneValue(now, name, value.ToArray())), (SessionValueSwap?)new SessionValueSwap(true, value));
         }));

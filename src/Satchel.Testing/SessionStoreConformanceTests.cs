@@ -425,7 +425,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_hundred_parallel_increments_all_count()
     {
-        if (Store.GetCapability<ISessionAtomicValues>() is not { } atomics) return;
+        if (Store.GetCapability<ISessionOneStepValues>() is not { } atomics) return;
         var key = await CreateAsync(("seed", "0"));
         var sums = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () => await atomics.IncrementAsync(key, "n", 1, Now))));
         Assert.Equal(Enumerable.Range(1, 100).Select(i => (long?)i), sums.Order());
@@ -438,7 +438,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task An_increment_adds_to_whole_numbers_only_and_moves_the_expiry()
     {
-        if (Store.GetCapability<ISessionAtomicValues>() is not { } atomics) return;
+        if (Store.GetCapability<ISessionOneStepValues>() is not { } atomics) return;
         var key = await CreateAsync(("n", "41"), ("s", "\"x\""), ("f", "1.5"), ("max", long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var at = Now.AddMinutes(15);
         Assert.Equal(43, await atomics.IncrementAsync(key, "n", 2, at));
@@ -460,7 +460,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task One_step_changes_to_a_deleted_or_expired_session_do_nothing()
     {
-        if (Store.GetCapability<ISessionAtomicValues>() is not { } atomics) return;
+        if (Store.GetCapability<ISessionOneStepValues>() is not { } atomics) return;
         var deleted = await CreateAsync(("n", "1"));
         await Store.DeleteAsync(deleted);
         Assert.Null(await atomics.IncrementAsync(deleted, "n", 1, Now));
@@ -479,7 +479,7 @@ public abstract class SessionStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_replace_sets_only_while_the_value_is_the_expected_one()
     {
-        if (Store.GetCapability<ISessionAtomicValues>() is not { } atomics) return;
+        if (Store.GetCapability<ISessionOneStepValues>() is not { } atomics) return;
         var key = await CreateAsync(("v", "\"a\""));
         var missed = await atomics.ReplaceAsync(key, "v", "\"b\""u8.ToArray(), "\"c\""u8.ToArray(), Now);
         Assert.Equal((false, "\"a\""), (missed?.Replaced, Json(missed?.Current)));

@@ -109,7 +109,7 @@ public sealed class SatchelOptions
     /// the app then refuses to start on a store that cannot change a value in one step (the cookie
     /// and <c>IDistributedCache</c> stores), instead of failing at the first call. Default <see langword="false"/>.
     /// </summary>
-    public bool RequireAtomicValues { get; set; }
+    public bool RequireOneStepValues { get; set; }
 
     /// <summary>
     /// Invalid session cookies (malformed, wrongly signed, unknown to the store) one client may

@@ -61,9 +61,9 @@ public sealed class SessionManager : IDisposable
             KeyRing = SessionKeyRing.Random();
             Log.RandomSigningKey(Logger);
         }
-        if (options.RequireAtomicValues && store.GetCapability<ISessionAtomicValues>() is null)
+        if (options.RequireOneStepValues && store.GetCapability<ISessionOneStepValues>() is null)
             throw new InvalidOperationException(
-                $"Satchel:RequireAtomicValues is set, but the session store {store.GetType().Name} cannot change a value in one step (it offers no ISessionAtomicValues). " +
+                $"Satchel:RequireOneStepValues is set, but the session store {store.GetType().Name} cannot change a value in one step (it offers no ISessionOneStepValues). " +
                 "Use the memory, Redis or SQLite store, or turn the option off.");
         SatchelMetrics.Observe(store);
         _expiry = store.GetCapability<ISessionExpiryEvents>();

@@ -12,7 +12,7 @@ namespace Satchel;
 /// Sessions are lost when the process ends and are not shared between processes: use Redis for
 /// that. <see cref="Dispose"/> frees them; the store refuses calls after it.
 /// </summary>
-public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, ISessionAtomicValues, ISessionCounter, ISessionExpiryEvents, IDisposable
+public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISessionLocks, ISessionOneStepValues, ISessionCounter, ISessionExpiryEvents, IDisposable
 {
     private const int ShardCount = 64;
     private const int EvictedShare = 20;   // at the limit, room is made for 5 % of MaxSessions per scan (0.29 s at 1,000,000; 1 % batches cost twice the CPU)
@@ -137,7 +137,7 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
             if (LiveSlot(shard, key, now) is not { } slot) return new((long?)null);
             var blob = shard[slot];
             var present = SessionBlob.TryGetValue(blob, name, out var current);
-            var (json, sum) = AtomicValues.Increment(name, current, present, by);
+            var (json, sum) = OneStepValueRules.Increment(name, current, present, by);
             shard.Replace(slot, SessionBlob.Apply(blob, OneValue(now, name, json)));
             return new(sum);
         }
@@ -153,7 +153,7 @@ public sealed class MemorySessionStore : ISessionStore, ISessionUserIndex, ISess
             if (LiveSlot(shard, key, now) is not { } slot) return new((SessionValueSwap?)null);
             var blob = shard[slot];
             var present = SessionBlob.TryGetValue(blob, name, out var current);
-            if (!AtomicValues.Matches(current, present, expected)) return new(new SessionValueSwap(false, present ? current.ToArray() : (ReadOnlyMemory<byte>?)null));
+            if (!OneStepValueRules.Matches(current, present, expected)) return new(new SessionValueSwap(false, present ? current.ToArray() : (ReadOnlyMemory<byte>?)null));
             shard.Replace(slot, SessionBlob.Apply(blob, OneValue(now, name, value.ToArray())));
             return new(new SessionValueSwap(true, value));
         }

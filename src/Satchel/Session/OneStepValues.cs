@@ -19,7 +19,7 @@ internal static class OneStepValues
         (byte[] json, long value) next;
         try
         {
-            next = AtomicValues.Increment(key, current, present, by);
+            next = OneStepValueRules.Increment(key, current, present, by);
         }
         catch (FormatException ex)
         {
@@ -38,17 +38,17 @@ internal static class OneStepValues
                 swap => swap.Current, cancellationToken).ConfigureAwait(false) is { } stored)
             return stored.Replaced;
         var present = life.Values.TryGet(key, out var current);
-        if (!AtomicValues.Matches(current, present, expectedJson)) return false;
+        if (!OneStepValueRules.Matches(current, present, expectedJson)) return false;
         life.SetOwnedJson(key, utf8Json.ToArray());
         return true;
     }
 
     // The store's power to change a value in one step, after the checks every such call makes.
-    private static ISessionAtomicValues Atomics(SessionLifecycle life, string key)
+    private static ISessionOneStepValues Atomics(SessionLifecycle life, string key)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var atomics = life.Store.GetCapability<ISessionAtomicValues>()
-            ?? throw new NotSupportedException($"The session store {life.Manager.Store.GetType().Name} cannot change a value in one step (it offers no ISessionAtomicValues); use the memory, Redis or SQLite store, or Get and Set under RequireExclusiveSession().");
+        var atomics = life.Store.GetCapability<ISessionOneStepValues>()
+            ?? throw new NotSupportedException($"The session store {life.Manager.Store.GetType().Name} cannot change a value in one step (it offers no ISessionOneStepValues); use the memory, Redis or SQLite store, or Get and Set under RequireExclusiveSession().");
         life.ThrowIfClosed();
         return atomics;
     }
@@ -57,7 +57,7 @@ internal static class OneStepValues
     // no load. Loaded and stored: to the store, and the result into the loaded view (held: the JSON
     // the key now holds). Null when the store holds no such session (none, unknown, ended under
     // us): the caller then makes the change locally, in a session nobody else can see yet.
-    private static async ValueTask<T?> OneStepAsync<T>(SessionLifecycle life, string key, ISessionAtomicValues atomics, string operation, Func<ISessionAtomicValues, SessionKey, DateTimeOffset, ValueTask<T?>> step,
+    private static async ValueTask<T?> OneStepAsync<T>(SessionLifecycle life, string key, ISessionOneStepValues atomics, string operation, Func<ISessionOneStepValues, SessionKey, DateTimeOffset, ValueTask<T?>> step,
         Func<T, ReadOnlyMemory<byte>?> held, CancellationToken cancellationToken) where T : struct
     {
         if (life.Stands == SessionLifecycle.Phase.Unloaded && life.RequestKey is { } requestKey && await InStoreAsync(life, atomics, operation, requestKey, key, step, cancellationToken).ConfigureAwait(false) is { } quick) return quick;
@@ -72,7 +72,7 @@ internal static class OneStepValues
         return null;
     }
 
-    private static async ValueTask<T?> InStoreAsync<T>(SessionLifecycle life, ISessionAtomicValues atomics, string operation, SessionKey sessionKey, string key, Func<ISessionAtomicValues, SessionKey, DateTimeOffset, ValueTask<T?>> step, CancellationToken cancellationToken) where T : struct
+    private static async ValueTask<T?> InStoreAsync<T>(SessionLifecycle life, ISessionOneStepValues atomics, string operation, SessionKey sessionKey, string key, Func<ISessionOneStepValues, SessionKey, DateTimeOffset, ValueTask<T?>> step, CancellationToken cancellationToken) where T : struct
     {
         if (life.Stands == SessionLifecycle.Phase.Unloaded && life.RequestKey is null) return null;
         T? result;

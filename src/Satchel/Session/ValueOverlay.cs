@@ -51,7 +51,7 @@ internal struct ValueOverlay
 
     /// <summary>
     /// Takes a value the store already holds into the stored view, as no change of this request:
-    /// the result of a one-step store operation (<see cref="ISessionAtomicValues"/>).
+    /// the result of a one-step store operation (<see cref="ISessionOneStepValues"/>).
     /// </summary>
     public void AdoptStored(string key, ReadOnlyMemory<byte>? json)
     {

@@ -6,11 +6,11 @@ namespace Satchel.Stores;
 /// to "a counter that survives parallel requests" without exclusive sessions. Found through
 /// <see cref="ISessionStore.GetCapability{T}"/>; <see cref="Session.IncrementAsync"/> and
 /// <see cref="Session.ReplaceJsonAsync"/> use it. Memory, Redis and SQLite offer it; the cookie and
-/// <c>IDistributedCache</c> stores cannot (set <see cref="SatchelOptions.RequireAtomicValues"/> to
+/// <c>IDistributedCache</c> stores cannot (set <see cref="SatchelOptions.RequireOneStepValues"/> to
 /// have the app refuse to start on them). Like an update, neither call creates or brings back a
 /// session, and both make <c>now</c> the session's last access when they write.
 /// </summary>
-public interface ISessionAtomicValues
+public interface ISessionOneStepValues
 {
     /// <summary>
     /// Adds <paramref name="by"/> to the whole number under <paramref name="name"/> (an absent key
@@ -30,7 +30,7 @@ public interface ISessionAtomicValues
     ValueTask<SessionValueSwap?> ReplaceAsync(SessionKey key, string name, ReadOnlyMemory<byte>? expected, ReadOnlyMemory<byte> value, DateTimeOffset now, CancellationToken cancellationToken = default);
 }
 
-/// <summary>The outcome of <see cref="ISessionAtomicValues.ReplaceAsync"/>.</summary>
+/// <summary>The outcome of <see cref="ISessionOneStepValues.ReplaceAsync"/>.</summary>
 /// <param name="Replaced">Whether the value was set.</param>
 /// <param name="Current">The JSON the key holds now (the new value when set); <see langword="null"/> when the key is absent.</param>
 public readonly record struct SessionValueSwap(bool Replaced, ReadOnlyMemory<byte>? Current);

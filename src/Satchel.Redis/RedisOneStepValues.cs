@@ -6,7 +6,7 @@ namespace Satchel.Redis;
 /// The Redis store's one-step value changes: a script each (HINCRBY, or a compare then HSET),
 /// with the same liveness check and expiry move as a write, in one round trip and no read first.
 /// </summary>
-internal sealed class RedisAtomicValues(Func<IDatabase> database, Func<SessionKey, RedisKey> sessionHash) : ISessionAtomicValues
+internal sealed class RedisOneStepValues(Func<IDatabase> database, Func<SessionKey, RedisKey> sessionHash) : ISessionOneStepValues
 {
     private const string ValuePrefix = RedisFields.ValuePrefix;
 

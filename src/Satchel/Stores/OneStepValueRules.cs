@@ -4,8 +4,8 @@ using System.Text;
 
 namespace Satchel.Stores;
 
-/// <summary>The arithmetic and comparison behind <see cref="ISessionAtomicValues"/>, for stores that apply it in process (memory, SQLite).</summary>
-public static class AtomicValues
+/// <summary>The arithmetic and comparison behind <see cref="ISessionOneStepValues"/>, for stores that apply it in process (memory, SQLite).</summary>
+public static class OneStepValueRules
 {
     /// <summary>
     /// The JSON of <paramref name="current"/> (absent: 0) plus <paramref name="by"/>, and the sum.

@@ -4,7 +4,7 @@ using Satchel.Tests.Support;
 namespace Satchel.Tests;
 
 /// <summary>Counters and compare-and-set through the session: parallel requests, no exclusive session, nothing lost.</summary>
-public sealed class AtomicValueTests
+public sealed class OneStepValueTests
 {
     [Fact]
     public async Task A_hundred_parallel_requests_each_count_once_without_an_exclusive_session()
@@ -120,9 +120,9 @@ public sealed class AtomicValueTests
         var call = await Assert.ThrowsAsync<NotSupportedException>(async () => await session.IncrementAsync("n"));
         Assert.Contains("CookieSessionStore", call.Message, StringComparison.Ordinal);
 
-        options.RequireAtomicValues = true;
+        options.RequireOneStepValues = true;
         var startup = Assert.Throws<InvalidOperationException>(() => new SessionManager(options, new CookieSessionStore(options)));
-        Assert.Contains("RequireAtomicValues", startup.Message, StringComparison.Ordinal);
+        Assert.Contains("RequireOneStepValues", startup.Message, StringComparison.Ordinal);
         using var memory = new SessionManager(options);   // the memory store can
     }
 }
