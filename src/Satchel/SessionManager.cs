@@ -43,7 +43,7 @@ public sealed class SessionManager : IDisposable
         Limits = new SessionLimits(options);
         Failures = new StoreFailureHandler(options.StoreFailurePolicy, StoreName, Logger);
         InvalidCookies = new InvalidCookieTracker(options, Time, Logger);
-        KeepAlive = new KeepAliveMemo(Time, options.TouchInterval);
+        Touches = new TouchMemo(Time, options.TouchInterval);
 
         if (options.Secrets.Count > 0)
         {
@@ -136,7 +136,7 @@ public sealed class SessionManager : IDisposable
 
     internal StoreFailureHandler Failures { get; }
 
-    internal KeepAliveMemo KeepAlive { get; }
+    internal TouchMemo Touches { get; }
 
     internal PendingCommits PendingCommits => field ??= new PendingCommits();
 

@@ -90,7 +90,7 @@ internal static class OneStepValues
             life.Fail(ex, "change " + key);
             return null;
         }
-        if (result is not null) life.Manager.KeepAlive.Seen(sessionKey);   // the write moved the expiry
+        if (result is not null) life.Manager.Touches.Seen(sessionKey);   // the write moved the expiry
         cancellationToken.ThrowIfCancellationRequested();
         return result;
     }

@@ -120,13 +120,13 @@ internal sealed class SessionLifecycle
     }
 
     // The request's session as the store gave it. A remember-me cookie rolls forward whenever the
-    // store refreshed the expiry, and the keep-alive memo learns that it did.
+    // store refreshed the expiry, and the touch memo learns that it did.
     private void Adopt(SessionRecord record)
     {
         _values = new ValueOverlay(record);
         _phase = Phase.Stored;
         if (!record.Touched) return;
-        _manager.KeepAlive.Seen(_request.Key);
+        _manager.Touches.Seen(_request.Key);
         _rollCookie |= record.Metadata.Persistent;
     }
 
@@ -169,8 +169,8 @@ internal sealed class SessionLifecycle
         if (_phase == Phase.Degraded) return;
         var store = _store;
         // A request that never touched its session still keeps it alive (a remember-me cookie rolls with it).
-        if (_phase == Phase.Unloaded && _request.IsValid && _manager.KeepAlive.TryClaim(_request.Key)
-            && await KeepAliveMemo.TouchAsync(_manager, _store, _request.Key, cancellationToken).ConfigureAwait(false) is { } kept) Adopt(kept);
+        if (_phase == Phase.Unloaded && _request.IsValid && _manager.Touches.TryClaim(_request.Key)
+            && await TouchMemo.TouchAsync(_manager, _store, _request.Key, cancellationToken).ConfigureAwait(false) is { } kept) Adopt(kept);
         try
         {
             if (_doomed is { } doomed)
@@ -187,7 +187,7 @@ internal sealed class SessionLifecycle
                 if (await StoreCall.Run(_manager, StoreCall.Update, key, (store, key, change: _values.ToChange(now), ct: cancellationToken),
                         static s => s.store.UpdateAsync(s.key, s.change, s.ct)).ConfigureAwait(false))
                 {
-                    _manager.KeepAlive.Seen(key);   // a write refreshed the expiry
+                    _manager.Touches.Seen(key);   // a write refreshed the expiry
                     return;
                 }
                 Log.CommitToEndedSession(_manager.Logger, key.Id);
@@ -196,7 +196,7 @@ internal sealed class SessionLifecycle
             }
             if (!_values.HasContent) return;   // no empty records: the cookie promised nothing yet
             await CreateAsync(store, key, _values.ToRecord(now, Metadata), cancellationToken).ConfigureAwait(false);
-            _manager.KeepAlive.Seen(key);
+            _manager.Touches.Seen(key);
             _phase = Phase.Stored;
             Log.Created(_manager.Logger, key.Id);
             await _manager.RaiseAsync(SessionEventKind.Created, key, _values.Metadata?.UserId).ConfigureAwait(false);
@@ -244,7 +244,7 @@ internal sealed class SessionLifecycle
         // whatever happens to the old record or to the rest of the request.
         _values = new ValueOverlay(record);
         _phase = Phase.Stored;
-        _manager.KeepAlive.Seen(newKey);
+        _manager.Touches.Seen(newKey);
         SendCookieEarly();
         if (oldKey is not { } old)
         {

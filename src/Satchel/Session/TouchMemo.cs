@@ -8,14 +8,14 @@ namespace Satchel;
 /// whole, so a reader sees an old entry or a new one. A session pushed out of its slot by another
 /// is simply due again: the cost is one extra load, never a lost session.
 /// </summary>
-internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
+internal sealed class TouchMemo(TimeProvider time, TimeSpan touchInterval)
 {
     private const int Slots = 16_384;
     private readonly Entry?[] _slots = new Entry?[Slots];
     private readonly long _interval = (long)(touchInterval.TotalSeconds * time.TimestampFrequency);
 
     /// <summary>
-    /// Claims the keep-alive of <paramref name="key"/> when it is due: of many parallel requests of
+    /// Claims the touch of <paramref name="key"/> when it is due: of many parallel requests of
     /// one session, exactly one gets <see langword="true"/> and touches the store.
     /// </summary>
     public bool TryClaim(SessionKey key)
@@ -52,7 +52,7 @@ internal sealed class KeepAliveMemo(TimeProvider time, TimeSpan touchInterval)
         }
         catch (Exception ex) when (StoreFailureHandler.IsFailure(ex, cancellationToken))
         {
-            Log.StoreFailed(manager.Logger, ex, manager.StoreName, "keep alive", key.Id);
+            Log.StoreFailed(manager.Logger, ex, manager.StoreName, "touch", key.Id);
             return null;
         }
     }
