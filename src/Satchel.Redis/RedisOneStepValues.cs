@@ -8,13 +8,12 @@ namespace Satchel.Redis;
 /// </summary>
 internal sealed class RedisOneStepValues(Func<IDatabase> database, Func<SessionKey, RedisKey> sessionHash) : ISessionOneStepValues
 {
-    private const string ValuePrefix = RedisFields.ValuePrefix;
 
     /// <inheritdoc />
     public async ValueTask<long?> IncrementAsync(SessionKey key, string name, long by, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var reply = (RedisResult[])(await RedisScripts.Increment.RunAsync(database(), sessionHash(key), [now.ToUnixTimeMilliseconds(), ValuePrefix + name, by]).ConfigureAwait(false))!;
+        var reply = (RedisResult[])(await RedisScripts.Increment.RunAsync(database(), sessionHash(key), [now.ToUnixTimeMilliseconds(), RedisFields.ValuePrefix + name, by]).ConfigureAwait(false))!;
         return (long)reply[0] switch
         {
             0 => null,
@@ -27,7 +26,7 @@ internal sealed class RedisOneStepValues(Func<IDatabase> database, Func<SessionK
     public async ValueTask<SessionValueSwap?> ReplaceAsync(SessionKey key, string name, ReadOnlyMemory<byte>? expected, ReadOnlyMemory<byte> value, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        RedisValue[] args = [now.ToUnixTimeMilliseconds(), ValuePrefix + name, expected is null ? "0" : "1", expected ?? ReadOnlyMemory<byte>.Empty, value];
+        RedisValue[] args = [now.ToUnixTimeMilliseconds(), RedisFields.ValuePrefix + name, expected is null ? "0" : "1", expected ?? ReadOnlyMemory<byte>.Empty, value];
         var reply = (RedisResult[])(await RedisScripts.Replace.RunAsync(database(), sessionHash(key), args).ConfigureAwait(false))!;
         return (long)reply[0] switch
         {

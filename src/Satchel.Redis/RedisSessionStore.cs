@@ -16,14 +16,13 @@ namespace Satchel.Redis;
 /// </summary>
 public sealed class RedisSessionStore : ISessionStore, IDisposable
 {
-    private const string ValuePrefix = RedisFields.ValuePrefix;
     private readonly Task<IConnectionMultiplexer> _redis;
     private readonly bool _ownsConnection;
     private readonly string _sessionPrefix;
     private readonly int _database;
     private readonly RedisUserIndex _userIndex;
     private readonly RedisSessionLocks _locks;
-    private readonly RedisOneStepValues _atomics;
+    private readonly RedisOneStepValues _oneStepValues;
 
     /// <summary>A store on an existing connection (not disposed with the store).</summary>
     public RedisSessionStore(IConnectionMultiplexer redis, RedisSessionStoreOptions? options = null)
@@ -38,7 +37,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         _database = options.Database;
         _userIndex = new RedisUserIndex(() => Db, _sessionPrefix, options.KeyPrefix + "u:");
         _locks = new RedisSessionLocks(() => Db, options.KeyPrefix + "l:", options.LockLease);
-        _atomics = new RedisOneStepValues(() => Db, SessionHash);
+        _oneStepValues = new RedisOneStepValues(() => Db, SessionHash);
     }
 
     /// <summary>Connects to Redis with a StackExchange.Redis configuration string (e.g. <c>127.0.0.1:6379</c>).</summary>
@@ -105,7 +104,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         var n = 11;
         foreach (var (name, value) in record.Values)
         {
-            args[n++] = ValuePrefix + name;
+            args[n++] = RedisFields.ValuePrefix + name;
             args[n++] = value;   // the record's own bytes, not a copy
         }
         await CommitAsync(key, record.Metadata, record.LastAccess, args).ConfigureAwait(false);
@@ -132,12 +131,12 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         foreach (var (name, value) in change.Values)
         {
             if (value is null) continue;
-            args[n++] = ValuePrefix + name;
+            args[n++] = RedisFields.ValuePrefix + name;
             args[n++] = value;
         }
         foreach (var (name, value) in change.Values)
         {
-            if (value is null) args[n++] = ValuePrefix + name;
+            if (value is null) args[n++] = RedisFields.ValuePrefix + name;
         }
         return lean ? UpdateValuesAsync(key, args) : CommitAsync(key, change.Metadata, change.Now, args);
     }
@@ -186,7 +185,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         var fields = new HashEntry[1 + sets];
         fields[0] = new(RedisFields.LastAccess, change.Now.ToUnixTimeMilliseconds());
         var n = 1;
-        foreach (var (name, value) in change.Values) fields[n++] = new(ValuePrefix + name, value);
+        foreach (var (name, value) in change.Values) fields[n++] = new(RedisFields.ValuePrefix + name, value);
         var ends = change.Now + metadata.IdleTimeout;
         if (metadata.AbsoluteDeadline is { } deadline && deadline < ends) ends = deadline;
         var endsUtc = ends.UtcDateTime;
@@ -258,7 +257,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         await Db.KeyDeleteAsync(SessionHash(key)).ConfigureAwait(false);
 
     /// <inheritdoc />
-    public T? GetCapability<T>() where T : class => this as T ?? _userIndex as T ?? _locks as T ?? _atomics as T;
+    public T? GetCapability<T>() where T : class => this as T ?? _userIndex as T ?? _locks as T ?? _oneStepValues as T;
 
     /// <summary>Closes the connection if the store opened it.</summary>
     public void Dispose()
@@ -288,9 +287,9 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         {
             var field = (string)entry.Name!;
             var value = entry.Value;
-            if (field.StartsWith(ValuePrefix, StringComparison.Ordinal))
+            if (field.StartsWith(RedisFields.ValuePrefix, StringComparison.Ordinal))
             {
-                values.Add(new(field[ValuePrefix.Length..], (byte[])value!));
+                values.Add(new(field[RedisFields.ValuePrefix.Length..], (byte[])value!));
                 continue;
             }
             switch (field)

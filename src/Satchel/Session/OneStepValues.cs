@@ -10,8 +10,8 @@ internal static class OneStepValues
 {
     public static async ValueTask<long> IncrementAsync(SessionLifecycle life, string key, long by, CancellationToken cancellationToken)
     {
-        var atomics = Atomics(life, key);
-        if (await OneStepAsync(life, key, atomics, StoreCall.Increment, (store, session, now) => store.IncrementAsync(session, key, by, now, cancellationToken),
+        var oneStep = Capability(life, key);
+        if (await OneStepAsync(life, key, oneStep, StoreCall.Increment, (store, session, now) => store.IncrementAsync(session, key, by, now, cancellationToken),
                 sum => System.Text.Encoding.UTF8.GetBytes(sum.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false) is { } stored)
             return stored;
         // A session the store does not hold yet: nobody else can see it, so an ordinary change.
@@ -31,10 +31,10 @@ internal static class OneStepValues
 
     public static async ValueTask<bool> ReplaceJsonAsync(SessionLifecycle life, string key, ReadOnlyMemory<byte>? expectedJson, ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken)
     {
-        var atomics = Atomics(life, key);
+        var oneStep = Capability(life, key);
         SessionJson.EnsureOneValue(key, utf8Json.Span);
         life.Manager.Limits.Check(key, utf8Json.Length);
-        if (await OneStepAsync(life, key, atomics, StoreCall.Replace, (store, session, now) => store.ReplaceAsync(session, key, expectedJson, utf8Json, now, cancellationToken),
+        if (await OneStepAsync(life, key, oneStep, StoreCall.Replace, (store, session, now) => store.ReplaceAsync(session, key, expectedJson, utf8Json, now, cancellationToken),
                 swap => swap.Current, cancellationToken).ConfigureAwait(false) is { } stored)
             return stored.Replaced;
         var present = life.Values.TryGet(key, out var current);
@@ -44,26 +44,26 @@ internal static class OneStepValues
     }
 
     // The store's power to change a value in one step, after the checks every such call makes.
-    private static ISessionOneStepValues Atomics(SessionLifecycle life, string key)
+    private static ISessionOneStepValues Capability(SessionLifecycle life, string key)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var atomics = life.Store.GetCapability<ISessionOneStepValues>()
+        var oneStep = life.Store.GetCapability<ISessionOneStepValues>()
             ?? throw new NotSupportedException($"The session store {life.Manager.Store.GetType().Name} cannot change a value in one step (it offers no ISessionOneStepValues); use the memory, Redis or SQLite store, or Get and Set under RequireExclusiveSession().");
         life.ThrowIfClosed();
-        return atomics;
+        return oneStep;
     }
 
     // The path of every one-step change. Not loaded yet: straight to the store, one round trip and
     // no load. Loaded and stored: to the store, and the result into the loaded view (held: the JSON
     // the key now holds). Null when the store holds no such session (none, unknown, ended under
     // us): the caller then makes the change locally, in a session nobody else can see yet.
-    private static async ValueTask<T?> OneStepAsync<T>(SessionLifecycle life, string key, ISessionOneStepValues atomics, string operation, Func<ISessionOneStepValues, SessionKey, DateTimeOffset, ValueTask<T?>> step,
+    private static async ValueTask<T?> OneStepAsync<T>(SessionLifecycle life, string key, ISessionOneStepValues oneStep, string operation, Func<ISessionOneStepValues, SessionKey, DateTimeOffset, ValueTask<T?>> step,
         Func<T, ReadOnlyMemory<byte>?> held, CancellationToken cancellationToken) where T : struct
     {
-        if (life.Stands == SessionLifecycle.Phase.Unloaded && life.RequestKey is { } requestKey && await InStoreAsync(life, atomics, operation, requestKey, key, step, cancellationToken).ConfigureAwait(false) is { } quick) return quick;
+        if (life.Stands == SessionLifecycle.Phase.Unloaded && life.RequestKey is { } requestKey && await InStoreAsync(life, oneStep, operation, requestKey, key, step, cancellationToken).ConfigureAwait(false) is { } quick) return quick;
         await LoadForAtomicAsync(life, key, cancellationToken).ConfigureAwait(false);
         if (life.Stands != SessionLifecycle.Phase.Stored) return null;
-        if (await InStoreAsync(life, atomics, operation, life.StoredKey, key, step, cancellationToken).ConfigureAwait(false) is { } done)
+        if (await InStoreAsync(life, oneStep, operation, life.StoredKey, key, step, cancellationToken).ConfigureAwait(false) is { } done)
         {
             life.Values.AdoptStored(key, held(done));
             return done;
@@ -72,14 +72,14 @@ internal static class OneStepValues
         return null;
     }
 
-    private static async ValueTask<T?> InStoreAsync<T>(SessionLifecycle life, ISessionOneStepValues atomics, string operation, SessionKey sessionKey, string key, Func<ISessionOneStepValues, SessionKey, DateTimeOffset, ValueTask<T?>> step, CancellationToken cancellationToken) where T : struct
+    private static async ValueTask<T?> InStoreAsync<T>(SessionLifecycle life, ISessionOneStepValues oneStep, string operation, SessionKey sessionKey, string key, Func<ISessionOneStepValues, SessionKey, DateTimeOffset, ValueTask<T?>> step, CancellationToken cancellationToken) where T : struct
     {
         if (life.Stands == SessionLifecycle.Phase.Unloaded && life.RequestKey is null) return null;
         T? result;
         try
         {
-            result = await StoreCall.Run(life.Manager, operation, sessionKey, (step, atomics, sessionKey, now: life.Manager.Time.GetUtcNow()),
-                static s => s.step(s.atomics, s.sessionKey, s.now)).ConfigureAwait(false);
+            result = await StoreCall.Run(life.Manager, operation, sessionKey, (step, oneStep, sessionKey, now: life.Manager.Time.GetUtcNow()),
+                static s => s.step(s.oneStep, s.sessionKey, s.now)).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {
