@@ -89,7 +89,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         }
         feature.Session = session;
         context.Features.Set<ISessionFeature>(feature);
-        CurrentSession.Value = session;
+        SessionAdapter.Current = session;
         context.Response.OnStarting(CommitOnStarting, feature);
 
         IAsyncDisposable? exclusive = null;
@@ -101,7 +101,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
                 session = await _importer.ImportAsync(context, session, manager,
                     cookie => manager.Open(cookie, context.Request.IsHttps, context.Connection.RemoteIpAddress?.ToString(), feature)).ConfigureAwait(false);
                 feature.Session = session;
-                CurrentSession.Value = session;
+                SessionAdapter.Current = session;
             }
             var use = context.GetEndpoint() is { } endpoint ? SessionUseOf(endpoint) : SessionUse.None;
             if ((use & SessionUse.ReadOnly) != 0) session.MakeReadOnly();

@@ -36,7 +36,7 @@ public sealed class SessionManager : IDisposable
         }
         Store = store;
         StoreName = store.GetType().Name;
-        RequestBound = store as IRequestBoundStore;
+        RequestBound = store.GetCapability<IRequestBoundStore>();
         if (RequestBound is not null && options.TokenHeader is not null)
             throw new InvalidOperationException(
                 $"Satchel:TokenHeader is set, but the session store {StoreName} keeps sessions in cookies, which clients of header tokens do not keep. Use a server-side store (memory, Redis, SQLite) for header tokens.");
@@ -79,32 +79,6 @@ public sealed class SessionManager : IDisposable
     /// <summary>The session cookie's name as sent, with any <c>__Host-</c> prefix.</summary>
     public string CookieName { get; }
 
-    /// <summary>
-    /// Opens the session of one request, for server adapters. The request's cookie is read,
-    /// verified and counted here, once; nothing is read from the store until the session is used.
-    /// The adapter commits the session before its response starts (<see cref="Session.CommitAsync"/>),
-    /// and the commit sends the cookie to <paramref name="cookieSink"/>.
-    /// </summary>
-    /// <param name="cookieHeader">The request's raw Cookie header (several joined with "; "), or null.</param>
-    /// <param name="isHttps">Whether the request came over HTTPS (decides the Secure attribute by default).</param>
-    /// <param name="clientAddress">The client's address, for spotting token guessing (<see cref="SatchelOptions.InvalidCookieLimit"/>); null when unknown.</param>
-    /// <param name="cookieSink">Where the session sends its Set-Cookie header (or its token header); null for none.</param>
-    /// <param name="headerToken">
-    /// The value of the request's <see cref="SatchelOptions.TokenHeader"/> when the request carried
-    /// that header (empty included), else null: a request with it uses the header, not the cookie.
-    /// </param>
-    /// <exception cref="SessionThrottledException">The client is past the invalid-cookie limit and <see cref="SatchelOptions.OnInvalidCookieBurst"/> refused it (429).</exception>
-    public Session Open(string? cookieHeader, bool isHttps, string? clientAddress = null, SessionCookieSink? cookieSink = null, string? headerToken = null) =>
-        new(this, cookieHeader, isHttps, clientAddress, cookieSink, Options.TokenHeader is null ? null : headerToken);
-
-    /// <summary>
-    /// A Set-Cookie value that makes the browser drop its session cookie: for an adapter that
-    /// refuses a request before it has a session (429 after <see cref="SessionThrottledException"/>),
-    /// so a browser holding a stale cookie is not refused again for it.
-    /// </summary>
-    /// <param name="isHttps">Whether the request came over HTTPS.</param>
-    public string ExpiredCookie(bool isHttps) => SessionCookie.Expired(Options.Cookie, IsSecure(isHttps));
-
     /// <summary>Whether the cookie carries Secure for a request that came over HTTPS or not.</summary>
     internal bool IsSecure(bool isHttps) => isHttps || Options.Cookie.Secure == SessionCookieSecurePolicy.Always || Options.Cookie.UseHostPrefix;
 
@@ -138,7 +112,6 @@ public sealed class SessionManager : IDisposable
 
     internal TouchMemo Touches { get; }
 
-    internal PendingCommits PendingCommits => field ??= new PendingCommits();
 
     internal SessionMetadata NewMetadata()
     {

@@ -47,7 +47,7 @@ public sealed class CookieBrowser(CookieSessionStore store) : ISessionStore
         string? header;
         lock (_cookies) header = _cookies.TryGetValue(key, out var value) ? $"{store.DataCookieName}={value}" : null;
         var sink = new RecordingCookieSink();
-        var result = await call(((IRequestBoundStore)store).ForRequest(header, sink, secure: false));
+        var result = await call(store.ForRequest(header, secure: false, sink));
         foreach (var setCookie in sink.Headers.GetValueOrDefault("Set-Cookie", []))
         {
             if (!setCookie.StartsWith(store.DataCookieName + "=", StringComparison.Ordinal)) continue;

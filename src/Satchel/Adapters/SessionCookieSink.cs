@@ -7,12 +7,21 @@ namespace Satchel.Adapters;
 /// <c>Set-Cookie</c>, leaving the application's. A response that carries the session cookie also
 /// gets <c>Cache-Control: no-store</c> and <c>Vary: Cookie</c>, so no cache hands it to someone else.
 /// </summary>
-public abstract class SessionCookieSink
+public abstract class SessionCookieSink : IResponseCookies
 {
     /// <summary>Whether the response has started, so its headers can no longer change.</summary>
     protected abstract bool HasStarted { get; }
 
     internal bool IsStarted => HasStarted;
+
+    bool IResponseCookies.HasStarted => HasStarted;
+
+    void IResponseCookies.Send(string cookieName, string setCookieHeader)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(cookieName);
+        ArgumentNullException.ThrowIfNull(setCookieHeader);
+        Send(cookieName, setCookieHeader);
+    }
 
     /// <summary>The values of a response header (none: an empty array).</summary>
     protected abstract string[] GetHeader(string name);
@@ -35,6 +44,28 @@ public abstract class SessionCookieSink
     protected virtual void OnSynchronousLoad() { }
 
     internal void SynchronousLoad() => OnSynchronousLoad();
+
+    /// <summary>
+    /// Whether this server's response can go out before the session commits: a server with no
+    /// hook before its response starts (HttpListener). The session then sends its cookie as soon
+    /// as it changes, refuses a change once the response has started, and reports each change
+    /// (<see cref="OnChanged"/>) and its commit (<see cref="OnCommitted"/>), so the adapter can hold
+    /// the browser's next request until the save is done. Default: <see langword="false"/>, the
+    /// cookie goes out once, at the commit.
+    /// </summary>
+    protected virtual bool SendsEarly => false;
+
+    /// <summary>With <see cref="SendsEarly"/>: the request changed the session stored under <paramref name="key"/>, so its commit will write there.</summary>
+    protected virtual void OnChanged(SessionKey key) { }
+
+    /// <summary>With <see cref="SendsEarly"/>: the session's commit is over (saved, or failed under the store failure policy).</summary>
+    protected virtual void OnCommitted() { }
+
+    internal bool IsEarly => SendsEarly;
+
+    internal void Changed(SessionKey key) => OnChanged(key);
+
+    internal void Committed() => OnCommitted();
 
     /// <summary>
     /// Makes the response carry <paramref name="setCookieHeader"/> as the session's cookie, or no

@@ -7,7 +7,7 @@ namespace Satchel;
 /// carried (opened on first use, for the key the session asks about) and the one the response
 /// will carry. Every change seals the record again and replaces the response's data cookie.
 /// </summary>
-internal sealed class CookieSessionJar(CookieSessionStore store, string? cookieHeader, SessionCookieSink? sink, bool secure) : IRequestView
+internal sealed class CookieSessionJar(CookieSessionStore store, string? cookieHeader, IResponseCookies? response, bool secure) : IRequestBoundView
 {
     private bool _opened;           // the request's data cookie has been read
     private SessionKey _key;        // the session the jar holds (request's or written in this request)
@@ -149,10 +149,10 @@ internal sealed class CookieSessionJar(CookieSessionStore store, string? cookieH
 
     private void Send(string setCookie)
     {
-        if (sink is null) return;
-        if (sink.IsStarted && _previewed) return;   // the response went out carrying the preview
-        if (sink.IsStarted)
+        if (response is null) return;
+        if (response.HasStarted && _previewed) return;   // the response went out carrying the preview
+        if (response.HasStarted)
             throw new InvalidOperationException($"The cookie store writes the session into the response's cookies, but the response has already started. Commit the session (await session.CommitAsync()) before writing the response body.");
-        sink.Send(store.DataCookieName, setCookie);
+        response.Send(store.DataCookieName, setCookie);
     }
 }

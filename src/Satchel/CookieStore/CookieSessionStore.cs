@@ -15,7 +15,7 @@ namespace Satchel;
 /// <see cref="SessionLimitExceededException"/> at the write. Without
 /// <see cref="CookieSessionStoreOptions.Revocations"/>, a copied cookie stays valid until it expires
 /// (logout expires the browser's own cookies, not copies). The store works through the session of
-/// a request (<see cref="SessionManager.Open"/>): called outside one, it holds nothing.
+/// a request (opened by an adapter): called outside one, it holds nothing.
 /// </summary>
 public sealed class CookieSessionStore : ISessionStore, IRequestBoundStore, IDisposable
 {
@@ -61,7 +61,8 @@ public sealed class CookieSessionStore : ISessionStore, IRequestBoundStore, IDis
     /// <summary>Releases the ciphers (one per secret and thread).</summary>
     public void Dispose() => Sealer.Dispose();
 
-    IRequestView IRequestBoundStore.ForRequest(string? cookieHeader, SessionCookieSink? sink, bool secure) => new CookieSessionJar(this, cookieHeader, sink, secure);
+    /// <inheritdoc />
+    public IRequestBoundView ForRequest(string? cookieHeader, bool secure, IResponseCookies? response) => new CookieSessionJar(this, cookieHeader, response, secure);
 
     /// <summary>Outside a request there is no cookie to read: nothing loads.</summary>
     public ValueTask<SessionRecord?> LoadAsync(SessionKey key, DateTimeOffset now, TimeSpan touchInterval, CancellationToken cancellationToken = default) => new((SessionRecord?)null);

@@ -40,7 +40,7 @@ internal struct ResponseCookie(SessionCookieSink? sink, bool isHttps, string? to
     }
 
     /// <summary>A cookie that makes the browser drop the one it holds.</summary>
-    public readonly string Expire(SessionManager manager) => tokenHeader is null ? manager.ExpiredCookie(isHttps) : "";
+    public readonly string Expire(SessionManager manager) => tokenHeader is null ? SessionCookie.Expired(manager.Options.Cookie, manager.IsSecure(isHttps)) : "";
 
     /// <summary>
     /// Makes the response carry <paramref name="setCookie"/> (none when null) unless it already does.

@@ -34,7 +34,7 @@ public static class SatchelServiceCollectionExtensions
         services.TryAddSingleton<SessionAdmin>();
         // Transient, not scoped: the request's session is one object anyway (the adapter's), and a
         // scoped registration makes every request's DI scope build a resolved-services dictionary.
-        services.TryAddTransient(_ => CurrentSession.Value
+        services.TryAddTransient(_ => SessionAdapter.Current
             ?? throw new InvalidOperationException("No Satchel session in this request. Add app.UseSatchel() to the pipeline before the endpoints that use Session (with HttpListener, use SessionManager.StartAsync instead)."));
         return new SatchelBuilder(services);
     }

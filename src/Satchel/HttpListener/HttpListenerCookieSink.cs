@@ -4,11 +4,19 @@ namespace Satchel;
 
 /// <summary>
 /// Writes the session cookie to an <see cref="HttpListenerResponse"/>'s headers. HttpListener has
-/// no hook before the response goes out, so its sessions send the cookie as soon as it changes.
+/// no hook before the response goes out, so its sessions send the cookie as soon as it changes
+/// (<see cref="SessionCookieSink.SendsEarly"/>) and register their save with <paramref name="pending"/>,
+/// which the browser's next request waits for. Only the public hooks any adapter has.
 /// </summary>
-internal sealed class HttpListenerCookieSink(HttpListenerResponse response) : SessionCookieSink
+internal sealed class HttpListenerCookieSink(HttpListenerResponse response, PendingCommits.PendingCommit pending) : SessionCookieSink
 {
     private bool _closed;
+
+    protected override bool SendsEarly => true;
+
+    protected override void OnChanged(SessionKey key) => pending.Track(key);
+
+    protected override void OnCommitted() => pending.Release();
 
     // HttpListener does not say whether the response went out. On Windows (http.sys) a sent or
     // closed response throws on its headers. Linux's managed HttpListener accepts header changes

@@ -1,10 +1,14 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 
 namespace Satchel;
 
 /// <summary>Sessions for <see cref="HttpListener"/> servers: the two-line adapter.</summary>
 public static class HttpListenerSessions
 {
+    // One registry of saves under way per manager, kept beside it rather than inside it.
+    private static readonly ConditionalWeakTable<SessionManager, PendingCommits> Pending = new();
+
     /// <summary>
     /// Starts the session of an <see cref="HttpListener"/> request and loads it. HttpListener has no
     /// hook before the response goes out, so the session's cookie goes into the response headers
@@ -24,9 +28,10 @@ public static class HttpListenerSessions
         ArgumentNullException.ThrowIfNull(manager);
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
-        var session = new Session(manager, request.Headers["Cookie"], request.IsSecureConnection, request.RemoteEndPoint?.Address.ToString(),
-            new HttpListenerCookieSink(context.Response), manager.Options.TokenHeader is { } header ? request.Headers[header] : null, manager.PendingCommits.Begin());
-        if (session.RequestKey is { } key && !await manager.PendingCommits.WaitForAsync(key, cancellationToken).ConfigureAwait(false))
+        var pending = Pending.GetValue(manager, static _ => new PendingCommits());
+        var session = manager.Open(request.Headers["Cookie"], request.IsSecureConnection, request.RemoteEndPoint?.Address.ToString(),
+            new HttpListenerCookieSink(context.Response, pending.Begin()), manager.Options.TokenHeader is { } header ? request.Headers[header] : null);
+        if (session.RequestKey() is { } key && !await pending.WaitForAsync(key, cancellationToken).ConfigureAwait(false))
             Log.PendingCommitTimedOut(manager.Logger, key.Id);
         await session.LoadAsync(cancellationToken).ConfigureAwait(false);
         return session;

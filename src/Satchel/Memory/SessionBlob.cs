@@ -78,7 +78,7 @@ internal static class SessionBlob
 
     /// <summary>The session as a record whose values are read in place from <paramref name="blob"/>, a copy the caller handed over.</summary>
     public static SessionRecord ToRecord(byte[] blob, bool touched) =>
-        new(blob, new DateTimeOffset(LastAccess(blob), TimeSpan.Zero), blob.AsMemory(ValuesStart(blob)), touched);
+        SessionRecord.WithDeferredMetadata(blob, static source => Metadata(source.Span), new DateTimeOffset(LastAccess(blob), TimeSpan.Zero), blob.AsMemory(ValuesStart(blob)), touched);
 
     /// <summary>A new session from its record, in a buffer of this thread valid until its next call here.</summary>
     public static ReadOnlySpan<byte> Create(SessionKey key, SessionRecord record)

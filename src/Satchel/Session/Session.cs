@@ -16,8 +16,8 @@ public sealed class Session : IAsyncDisposable
 
     // headerToken: the request's TokenHeader value when it carried that header (then it is the
     // session's transport both ways), else null.
-    internal Session(SessionManager manager, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, string? headerToken, PendingCommits.PendingCommit? pending = null) =>
-        _life = new SessionLifecycle(manager, cookieHeader, isHttps, clientAddress, sink, headerToken, pending);
+    internal Session(SessionManager manager, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, string? headerToken) =>
+        _life = new SessionLifecycle(manager, cookieHeader, isHttps, clientAddress, sink, headerToken);
 
     /// <summary>
     /// A short, non-secret handle for this session (a prefix of the token's hash): safe for logs
@@ -66,18 +66,6 @@ public sealed class Session : IAsyncDisposable
         }
     }
 
-    /// <summary>The raw UTF-8 JSON of <paramref name="key"/>, read in place (for adapters such as <c>ISession</c>); <see langword="false"/> when the session lacks it.</summary>
-    public bool TryGetJson(string key, out ReadOnlySpan<byte> utf8Json) => _life.TryGetJson(key, out utf8Json);
-
-    /// <summary>Stores raw UTF-8 JSON under <paramref name="key"/> (for adapters such as <c>ISession</c>); the bytes are copied.</summary>
-    /// <exception cref="ArgumentException"><paramref name="utf8Json"/> is not one JSON value.</exception>
-    /// <exception cref="SessionLimitExceededException">The key or value is past a configured limit.</exception>
-    public void SetJson(string key, ReadOnlySpan<byte> utf8Json)
-    {
-        SessionJson.EnsureOneValue(key, utf8Json);
-        _life.SetOwnedJson(key, utf8Json.ToArray());
-    }
-
     /// <summary>Removes <paramref name="key"/>; <see langword="false"/> when the session lacked it.</summary>
     public bool Remove(string key) => _life.Remove(key);
 
@@ -92,20 +80,13 @@ public sealed class Session : IAsyncDisposable
     public ValueTask LoadAsync(CancellationToken cancellationToken = default) => _life.LoadAsync(blocking: false, cancellationToken);
 
     /// <summary>
-    /// Saves this request's changes and sends the session's cookie. Adapters call it before the
-    /// response starts; call it yourself only to save early. After it, writes throw.
+    /// Saves this request's changes and sends the session's cookie. The adapter does it before the
+    /// response starts; call it yourself only to save early (before streaming a body from
+    /// HttpListener, say). After it, writes throw.
     /// </summary>
     /// <exception cref="SessionStoreException">The store failed and the policy is <see cref="StoreFailurePolicy.Fail"/>.</exception>
     /// <exception cref="SessionEndedException">The session ended in another request before this one saved its changes.</exception>
     public ValueTask CommitAsync(CancellationToken cancellationToken = default) => _life.CommitAsync(cancellationToken);
-
-    /// <summary>
-    /// Drops what this request changed: the commit then writes nothing and sends no new cookie.
-    /// ASP.NET Core calls it for a request that failed (an unhandled exception or a 5xx), unless
-    /// <see cref="SatchelOptions.CommitOnServerError"/> is set. A regeneration already done stays
-    /// done, since the session lives under its new token only.
-    /// </summary>
-    public void DiscardChanges() => _life.DiscardChanges();
 
     /// <summary>
     /// Gives the session a new token, keeping its data; the old token stops working at once.
@@ -163,12 +144,6 @@ public sealed class Session : IAsyncDisposable
     /// <exception cref="NotSupportedException">The store cannot lock sessions.</exception>
     public ValueTask<IAsyncDisposable?> AcquireExclusiveAsync(CancellationToken cancellationToken = default) => _life.AcquireExclusiveAsync(cancellationToken);
 
-    /// <summary>
-    /// Makes the session read-only for the rest of the request: writes throw. Adapters call it for
-    /// endpoints that declared a read-only session.
-    /// </summary>
-    public void MakeReadOnly() => _life.MakeReadOnly();
-
     /// <summary>Commits the session (see <see cref="CommitAsync"/>).</summary>
     public ValueTask DisposeAsync() => _life.CommitAsync();
 
@@ -179,4 +154,11 @@ public sealed class Session : IAsyncDisposable
     internal SessionKey? RequestKey => _life.RequestKey;
 
     internal void SetOwnedJson(string key, byte[] json) => _life.SetOwnedJson(key, json);
+
+    // For adapters (SessionAdapter) and typed values (SessionValueExtensions): not on the handler's face.
+    internal bool TryGetJson(string key, out ReadOnlySpan<byte> utf8Json) => _life.TryGetJson(key, out utf8Json);
+
+    internal void DiscardChanges() => _life.DiscardChanges();
+
+    internal void MakeReadOnly() => _life.MakeReadOnly();
 }

@@ -12,7 +12,7 @@ internal sealed class SessionLifecycle
     private readonly SessionManager _manager;
     private readonly ISessionStore _store;   // the manager's, or this request's view of a store that travels with requests (cookies)
     private readonly RequestCookie _request;
-    private readonly PendingCommits.PendingCommit? _pending;   // HttpListener: cookie sent early, save awaited by the next request
+    private readonly SessionCookieSink? _early;   // a sink whose response can go out before the commit (HttpListener): the cookie is sent as the session changes
 
     private Phase _phase;
     private ValueOverlay _values;
@@ -24,15 +24,15 @@ internal sealed class SessionLifecycle
 
     // headerToken: the request's TokenHeader value when it carried that header (then it is the
     // session's transport both ways), else null.
-    public SessionLifecycle(SessionManager manager, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, string? headerToken, PendingCommits.PendingCommit? pending = null)
+    public SessionLifecycle(SessionManager manager, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, string? headerToken)
     {
         _manager = manager;
         _cookie = new ResponseCookie(sink, isHttps, headerToken is null ? null : manager.Options.TokenHeader);
-        _pending = pending;
+        _early = sink is { IsEarly: true } ? sink : null;
         ClientAddress = clientAddress;
         _request = headerToken is null ? RequestCookie.Read(manager, cookieHeader, clientAddress) : RequestCookie.ReadHeader(manager, headerToken, clientAddress);
         _identity = _request.Verified;
-        _store = manager.RequestBound?.ForRequest(cookieHeader, sink, manager.IsSecure(isHttps)) ?? manager.Store;
+        _store = manager.RequestBound?.ForRequest(cookieHeader, manager.IsSecure(isHttps), sink) ?? manager.Store;
     }
 
     // The members Session exposes are documented there; these do the work.
@@ -147,9 +147,9 @@ internal sealed class SessionLifecycle
         {
             if ((_closing & Closing.Committed) != 0)
             {
-                _pending?.Release();
+                _early?.Committed();
                 // Also after a store failure: a regenerated session lives under its new token only.
-                _cookie.Send(_manager, CookieToSend(final: true), tooLateIsFine: _pending is not null);
+                _cookie.Send(_manager, CookieToSend(final: true), tooLateIsFine: _early is not null);
             }
         }
     }
@@ -277,7 +277,7 @@ internal sealed class SessionLifecycle
             Phase.Stored => new Doomed(_identity!, _values.Metadata?.UserId),
             _ => null,
         };
-        if (_doomed is not null) _pending?.Track(_doomed.Identity.Key);
+        if (_doomed is not null) _early?.Changed(_doomed.Identity.Key);
         if (_phase != Phase.Degraded) _phase = Phase.New;
         _values = default;
         _identity = null;
@@ -375,7 +375,7 @@ internal sealed class SessionLifecycle
     // Only such a store gets the message (naming the key) and the metadata (the session's, unless given) built.
     private void CheckFits(string what, int packedBytes, SessionMetadata? metadata = null, string? key = null)
     {
-        if (_store is IRequestView view) view.CheckFits(key is null ? what : $"{what} '{key}'", metadata ?? Metadata, packedBytes, _manager.Time.GetUtcNow());
+        if (_store is IRequestBoundView view) view.CheckFits(key is null ? what : $"{what} '{key}'", metadata ?? Metadata, packedBytes, _manager.Time.GetUtcNow());
     }
 
     private void BeginWrite()
@@ -383,7 +383,7 @@ internal sealed class SessionLifecycle
         ThrowIfClosed();
         EnsureLoaded();
         // HttpListener commits after the response went out: a change made then could not send its cookie.
-        if (_pending is not null && _cookie.Sink is { IsStarted: true })
+        if (_early is { IsStarted: true })
             throw new InvalidOperationException("The response has already started, so this change to the session could not reach the browser and is refused. Change the session before writing the response body.");
     }
 
@@ -413,7 +413,7 @@ internal sealed class SessionLifecycle
     private void MarkModified()
     {
         EnsureToken();
-        _pending?.Track(_identity!.Key);
+        _early?.Changed(_identity!.Key);
         SendCookieEarly();
     }
 
@@ -431,13 +431,13 @@ internal sealed class SessionLifecycle
         };
     }
 
-    // HttpListener has no hook before the response goes out: its sessions send the cookie as it
+    // A response that can go out before the commit (HttpListener's) gets the cookie as the session
     // changes — and, on the cookie store, the sealed session the commit will write.
     private void SendCookieEarly()
     {
-        if (_pending is null) return;
+        if (_early is null) return;
         _cookie.Send(_manager, CookieToSend(final: false), tooLateIsFine: false);
-        if (_store is not IRequestView view || _phase == Phase.Degraded) return;
+        if (_store is not IRequestBoundView view || _phase == Phase.Degraded) return;
         if (_identity is { } identity && (_phase == Phase.Stored || _values.HasContent))
             view.Preview(identity.Key, _values.ToRecord(_manager.Time.GetUtcNow(), Metadata));
         else if ((_closing & Closing.Destroyed) != 0)

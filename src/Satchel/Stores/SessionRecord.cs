@@ -18,31 +18,41 @@ public sealed class SessionRecord
     /// <param name="touched">Whether the load that made this record refreshed the expiry (see <see cref="ISessionStore.LoadAsync"/>).</param>
     /// <exception cref="FormatException"><paramref name="packedValues"/> is not in the packed format.</exception>
     public SessionRecord(SessionMetadata metadata, DateTimeOffset lastAccess, ReadOnlyMemory<byte> packedValues, bool touched = false)
-        : this(metadata ?? throw new ArgumentNullException(nameof(metadata)), null, lastAccess, packedValues, touched)
+        : this(metadata ?? throw new ArgumentNullException(nameof(metadata)), default, null, lastAccess, packedValues, touched)
     {
     }
 
     /// <summary>
-    /// The memory store's record over one session blob: the values are read in place, and the
-    /// metadata only when someone asks (most requests never do), so a load allocates the record alone.
+    /// A record whose metadata stays in the store's own bytes until someone asks for it (most
+    /// requests never do), so a load allocates the record alone: for a store that keeps a session
+    /// as one blob in its own layout, as the memory store does.
     /// </summary>
-    internal SessionRecord(byte[] blob, DateTimeOffset lastAccess, ReadOnlyMemory<byte> packedValues, bool touched)
-        : this(null, blob, lastAccess, packedValues, touched)
+    /// <param name="source">The store's bytes holding the metadata. Not copied: keep the memory unchanged.</param>
+    /// <param name="readMetadata">Reads the metadata from <paramref name="source"/> when it is first asked for. A static lambda allocates nothing.</param>
+    /// <param name="lastAccess">The last time the session was written or its expiry refreshed.</param>
+    /// <param name="packedValues">The values, as some record's <see cref="PackedValues"/> held them.</param>
+    /// <param name="touched">Whether the load that made this record refreshed the expiry.</param>
+    /// <exception cref="FormatException"><paramref name="packedValues"/> is not in the packed format.</exception>
+    public static SessionRecord WithDeferredMetadata(ReadOnlyMemory<byte> source, Func<ReadOnlyMemory<byte>, SessionMetadata> readMetadata, DateTimeOffset lastAccess, ReadOnlyMemory<byte> packedValues, bool touched = false)
     {
+        ArgumentNullException.ThrowIfNull(readMetadata);
+        return new(null, source, readMetadata, lastAccess, packedValues, touched);
     }
 
-    // Either the metadata, or the blob it is read from on first use.
-    private SessionRecord(SessionMetadata? metadata, byte[]? blob, DateTimeOffset lastAccess, ReadOnlyMemory<byte> packedValues, bool touched)
+    // Either the metadata, or the bytes it is read from on first use.
+    private SessionRecord(SessionMetadata? metadata, ReadOnlyMemory<byte> source, Func<ReadOnlyMemory<byte>, SessionMetadata>? readMetadata, DateTimeOffset lastAccess, ReadOnlyMemory<byte> packedValues, bool touched)
     {
         _metadata = metadata;
-        _blob = blob;
+        _source = source;
+        _readMetadata = readMetadata;
         LastAccess = lastAccess;
         PackedValues = packedValues;
         Touched = touched;
         Count = Satchel.Stores.PackedValues.CountAndValidate(packedValues.Span);
     }
 
-    private readonly byte[]? _blob;
+    private readonly ReadOnlyMemory<byte> _source;
+    private readonly Func<ReadOnlyMemory<byte>, SessionMetadata>? _readMetadata;
     private SessionMetadata? _metadata;
 
     /// <summary>A record from values a store kept key by key (a hash's fields, a table's rows).</summary>
@@ -59,7 +69,7 @@ public sealed class SessionRecord
     }
 
     /// <summary>Created, lifetimes and user.</summary>
-    public SessionMetadata Metadata => _metadata ??= SessionBlob.Metadata(_blob!);
+    public SessionMetadata Metadata => _metadata ??= _readMetadata!(_source);
 
     /// <summary>The last time the session was written or its expiry refreshed.</summary>
     public DateTimeOffset LastAccess { get; }
