@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Globalization;
-using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -13,10 +11,12 @@ namespace Satchel.AspNetCore;
 /// Gives each request its Satchel session and commits it before the response starts. A store
 /// failure under <see cref="StoreFailurePolicy.Fail"/> becomes 503, and a session ended by another
 /// request while this one changed it 409, with no body: the handler's output is dropped (when the
-/// commit ran as the body started, its first write fails). A request that fails (an unhandled exception or a 5xx) saves nothing unless
-/// <see cref="SatchelOptions.CommitOnServerError"/> says so.
+/// commit ran as the body started, its first write fails). A request that fails (an unhandled
+/// exception or a 5xx) saves nothing unless <see cref="SatchelAspNetCoreOptions.CommitOnServerError"/>
+/// says so. The flow is one way: the middleware opens the session, hands the feature, the cookie
+/// sink and the services swap what each needs, and makes the one commit.
 /// </summary>
-internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager manager, IServiceProvider services)
+internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager manager, SatchelAspNetCoreOptions options, IServiceProvider services)
 {
     private static readonly Func<object, Task> CommitOnStarting = static async state =>
     {
@@ -24,7 +24,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         var response = feature.Response;
         try
         {
-            await feature.CommitAsync().ConfigureAwait(false);
+            await CommitAsync(feature).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SessionStoreException or SessionEndedException)
         {
@@ -36,48 +36,37 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
             response.ContentLength = 0;
         }
     };
-    private readonly ConcurrentDictionary<Endpoint, SessionUse> _sessionUse = new();
+    private readonly EndpointSessionUse _endpoints = new();
+    private readonly CookieConsent _consent = new(manager.Options, services.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel"));
     private readonly AspNetCoreSessionImporter? _importer = services.GetService<AspNetCoreSessionImporter>();
     private readonly ILogger _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Satchel");
     private readonly IServiceScopeFactory _scopes = services.GetRequiredService<IServiceScopeFactory>();
     private int _sessionTakenWarned;
-    private int _withheldWarned;
-    private int _proxyWarned;
-    private readonly bool _secureFollowsRequest = manager.Options.Cookie.Secure == SessionCookieSecurePolicy.SameAsRequest && !manager.Options.Cookie.UseHostPrefix;
 
     private readonly string? _tokenHeader = manager.Options.TokenHeader;
-    private readonly bool _essential = manager.Options.Cookie.IsEssential;
-    private readonly bool _loadBeforeEndpoint = manager.Options.LoadBeforeEndpoint;
     private readonly string _throttledRetryAfter = ((int)manager.Options.InvalidCookieWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Whether a response may carry a cookie that stores the session, asked only when one is about
-    /// to go out (not per request). A non-essential cookie waits for consent under UseCookiePolicy
-    /// with CheckConsentNeeded, as cookies appended through Response.Cookies do (Satchel writes the
-    /// header itself). Behind a TLS-terminating proxy without UseForwardedHeaders(), the request
-    /// looks like http and the cookie would go out without Secure (express-session users know this
-    /// one). Each is said once.
+    /// The request's one commit, from whichever comes first: the end of the pipeline or the
+    /// response starting. A 5xx saves nothing unless the app opted in; and not RequestAborted, so a
+    /// client that went away does not lose what its request did.
     /// </summary>
-    internal bool MaySetCookie(HttpContext context)
+    private static ValueTask CommitAsync(SatchelSessionFeature feature)
     {
-        if (_secureFollowsRequest && !context.Request.IsHttps && _proxyWarned == 0
-            && string.Equals(context.Request.Headers["X-Forwarded-Proto"].ToString(), "https", StringComparison.OrdinalIgnoreCase)
-            && Interlocked.Exchange(ref _proxyWarned, 1) == 0)
-            Log.ForwardedHttpsIgnored(_logger);
-        if (_essential || context.Features.Get<ITrackingConsentFeature>() is not { IsConsentNeeded: true, HasConsent: false }) return true;
-        if (Interlocked.Exchange(ref _withheldWarned, 1) == 0) Log.CookieWithheld(_logger);
-        return false;
+        if (feature.Response.StatusCode >= 500 && !feature.CommitOnServerError) feature.Session.DiscardChanges();
+        return feature.Session.CommitAsync(CancellationToken.None);
     }
 
     public async Task InvokeAsync(HttpContext context)
     {
         var cookies = context.Request.Headers.Cookie;
-        var feature = new SatchelSessionFeature(context.Response, manager.Options.CommitOnServerError, this);
+        var feature = new SatchelSessionFeature(context.Response, options.CommitOnServerError);
+        var sink = new AspNetCoreCookieSink(context.Response, _consent, _endpoints);
         Session session;
         try
         {
             session = manager.Open(cookies.Count <= 1 ? cookies.ToString() : string.Join("; ", cookies.ToArray()), context.Request.IsHttps,
-                context.Connection.RemoteIpAddress?.ToString(), feature, HeaderToken(context.Request));
+                context.Connection.RemoteIpAddress?.ToString(), sink, HeaderToken(context.Request));
         }
         catch (SessionThrottledException)
         {
@@ -93,30 +82,31 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         context.Response.OnStarting(CommitOnStarting, feature);
 
         IAsyncDisposable? exclusive = null;
+        SessionServices? sessionServices = null;
         try
         {
             // A browser still holding an ASP.NET Core session cookie (a cheap text test first: most requests carry none).
             if (_importer is not null && cookies.ToString().Contains(_importer.CookieName, StringComparison.Ordinal))
             {
                 session = await _importer.ImportAsync(context, session, manager,
-                    cookie => manager.Open(cookie, context.Request.IsHttps, context.Connection.RemoteIpAddress?.ToString(), feature)).ConfigureAwait(false);
+                    cookie => manager.Open(cookie, context.Request.IsHttps, context.Connection.RemoteIpAddress?.ToString(), sink)).ConfigureAwait(false);
                 feature.Session = session;
                 SessionAdapter.Current = session;
             }
-            var use = context.GetEndpoint() is { } endpoint ? SessionUseOf(endpoint) : SessionUse.None;
+            var use = _endpoints.Of(context);
             if ((use & SessionUse.ReadOnly) != 0) session.MakeReadOnly();
             if ((use & SessionUse.Exclusive) != 0) exclusive = await session.AcquireExclusiveAsync(context.RequestAborted).ConfigureAwait(false);
             // An endpoint that takes a Session gets it from the feature, not a DI scope made for it.
-            if ((use & SessionUse.Parameter) != 0) feature.ServeServices(context, _scopes);
+            if ((use & SessionUse.Parameter) != 0) (sessionServices = new SessionServices(session)).Serve(context, _scopes);
             // Loaded without blocking a thread: for a Session parameter, for an endpoint seen using its
             // session unloaded, or for every one (LoadBeforeEndpoint); never where it loads lazily.
-            if ((use & SessionUse.Lazy) == 0 && (_loadBeforeEndpoint || (use & (SessionUse.Parameter | SessionUse.Preload)) != 0))
+            if ((use & SessionUse.Lazy) == 0 && (options.LoadBeforeEndpoint || (use & (SessionUse.Parameter | SessionUse.Preload)) != 0))
                 await session.LoadAsync(context.RequestAborted).ConfigureAwait(false);
             try
             {
                 await next(context).ConfigureAwait(false);
             }
-            catch (Exception) when (!manager.Options.CommitOnServerError)
+            catch (Exception) when (!options.CommitOnServerError)
             {
                 session.DiscardChanges();   // half-done work never lands
                 throw;
@@ -125,7 +115,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
             // HttpContext.Session was not Satchel's for the endpoint. Said once, loudly.
             if (context.Features.Get<ISessionFeature>() != feature && Interlocked.Exchange(ref _sessionTakenWarned, 1) == 0)
                 Log.SessionTaken(_logger);
-            if (!context.Response.HasStarted) await feature.CommitAsync().ConfigureAwait(false);
+            if (!context.Response.HasStarted) await CommitAsync(feature).ConfigureAwait(false);
         }
         catch (SessionLockTimeoutException) when (!context.Response.HasStarted)
         {
@@ -151,7 +141,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
             if (exclusive is not null) await exclusive.DisposeAsync().ConfigureAwait(false);
             // As ASP.NET Core's own session does: the feature is the middleware's, for its requests only.
             context.Features.Set<ISessionFeature>(null);
-            feature.RestoreServices(context);
+            sessionServices?.Restore(context);
         }
     }
 
@@ -168,40 +158,7 @@ internal sealed class SatchelMiddleware(RequestDelegate next, SessionManager man
         response.Headers.RetryAfter = "5";
     }
 
-    /// <summary>
-    /// The request is about to load its session with a thread waiting on the store: its endpoint
-    /// used the session before anything loaded it (<c>HttpContext.Session</c> without
-    /// <c>LoadAsync</c>, as code written for ASP.NET Core's session does). From now on the
-    /// endpoint's session loads before it, with await: many such waits at once would starve the
-    /// pool, since on Linux the store's reply needs a pool thread too. Marked before this request
-    /// waits, so requests arriving meanwhile already load first; not where it asked to load lazily.
-    /// </summary>
-    internal void LoadFirst(HttpContext context)
-    {
-        if (context.GetEndpoint() is not { } endpoint) return;
-        var use = SessionUseOf(endpoint);
-        if ((use & (SessionUse.Lazy | SessionUse.Preload)) == 0) _sessionUse[endpoint] = use | SessionUse.Preload;
-    }
-
     // The request's token header, when the app accepts one and the request carries it (empty included).
     private string? HeaderToken(HttpRequest request) =>
         _tokenHeader is not null && request.Headers.TryGetValue(_tokenHeader, out var value) ? value.ToString() : null;
-
-    private SessionUse SessionUseOf(Endpoint endpoint) =>
-        _sessionUse.GetOrAdd(endpoint, static e =>
-            (e.Metadata.GetMetadata<MethodInfo>()?.GetParameters().Any(p => p.ParameterType == typeof(Session)) == true ? SessionUse.Parameter : SessionUse.None)
-            | (e.Metadata.GetMetadata<LazySessionAttribute>() is not null ? SessionUse.Lazy : SessionUse.None)
-            | (e.Metadata.GetMetadata<ExclusiveSessionAttribute>() is not null ? SessionUse.Exclusive : SessionUse.None)
-            | (e.Metadata.GetMetadata<ReadOnlySessionAttribute>() is not null ? SessionUse.ReadOnly : SessionUse.None));
-
-    [Flags]
-    private enum SessionUse
-    {
-        None = 0,
-        Parameter = 1,
-        Exclusive = 2,
-        ReadOnly = 4,
-        Lazy = 8,
-        Preload = 16,   // learned: the endpoint uses its session without loading it first
-    }
 }

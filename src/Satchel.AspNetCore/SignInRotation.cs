@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Satchel.AspNetCore;
 
 /// <summary>
-/// <see cref="SatchelOptions.RegenerateOnSignIn"/>: ASP.NET Core authentication's sign-in rotates the
+/// <see cref="SatchelAspNetCoreOptions.RegenerateOnSignIn"/>: ASP.NET Core authentication's sign-in rotates the
 /// session token and its sign-out destroys the session, so no app can forget either (session
 /// fixation, Passport's CVE-2022-25896). Hooked into every cookie authentication scheme's
 /// <c>OnSigningIn</c>/<c>OnSigningOut</c> — the scheme every browser sign-in goes through, ASP.NET

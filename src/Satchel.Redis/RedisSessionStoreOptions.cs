@@ -24,7 +24,7 @@ public sealed class RedisSessionStoreOptions
     /// requests per second. Either way Satchel's calls finish on the pool, so a pool starved by
     /// blocked threads (<c>.Result</c>, <c>.Wait()</c>, session values read without
     /// <c>LoadAsync</c>) stalls session loads with either setting (for the last, see
-    /// <see cref="SatchelOptions.LoadBeforeEndpoint"/>); <see langword="false"/> brings back the
+    /// ASP.NET Core's <c>Satchel:LoadBeforeEndpoint</c>); <see langword="false"/> brings back the
     /// I/O threads. A connection you pass in keeps its own setting.
     /// </summary>
     public bool ReadOnThreadPool { get; set; } = true;

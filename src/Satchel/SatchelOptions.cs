@@ -48,35 +48,11 @@ public sealed class SatchelOptions
     /// </summary>
     public string? TokenHeader { get; set; }
 
-    /// <summary>
-    /// Whether ASP.NET Core authentication's sign-in rotates the session token, and its sign-out
-    /// destroys the session (Satchel.AspNetCore, for cookie authentication schemes, ASP.NET Core
-    /// Identity's included). Default <see langword="true"/>: an app cannot forget either, the
-    /// mistake behind session fixation (Passport's CVE-2022-25896).
-    /// </summary>
-    public bool RegenerateOnSignIn { get; set; } = true;
-
     /// <summary>Handlers for sessions created, regenerated, destroyed and expired.</summary>
     public SessionEvents Events { get; set; } = new();
 
     /// <summary>What a request gets when the store fails. Default <see cref="StoreFailurePolicy.Fail"/>.</summary>
     public StoreFailurePolicy StoreFailurePolicy { get; set; } = StoreFailurePolicy.Fail;
-
-    /// <summary>
-    /// Whether ASP.NET Core loads the session of every request that carries a session cookie
-    /// before its endpoint runs, without blocking a thread. Default <see langword="false"/>: the
-    /// session loads first for endpoints taking a <see cref="Session"/> parameter, and for an
-    /// endpoint once one of its requests used its session (<c>HttpContext.Session</c> or
-    /// <see cref="Session"/>) before it loaded, making a thread wait on the store (Satchel warns,
-    /// event 6); elsewhere at its first use.
-    /// Such waits matter on a network store (Redis, an <c>IDistributedCache</c>): on Linux the
-    /// store's reply needs another pool thread, so many at once starve each other into timeouts.
-    /// Turn this on to load first from every endpoint's first request, and for middleware that
-    /// reads the session where no endpoint matched. The cost: one store read for each request with
-    /// a cookie whose endpoint never uses the session. Endpoints marked <c>WithLazySession()</c>
-    /// load at first use either way.
-    /// </summary>
-    public bool LoadBeforeEndpoint { get; set; }
 
     /// <summary>Most keys one session may hold. Default 256.</summary>
     public int MaxKeys { get; set; } = 256;
@@ -95,14 +71,6 @@ public sealed class SatchelOptions
     /// values) keeps one load to a few milliseconds of Redis time.
     /// </summary>
     public int MaxSessionBytes { get; set; } = 256 * 1024;
-
-    /// <summary>
-    /// Whether a request that fails (an unhandled exception, or a 5xx status) still saves what it
-    /// changed in the session. Default <see langword="false"/>: like Django, a failed request saves
-    /// nothing and sends no new cookie, so half-done work never lands. A regeneration already
-    /// done stays done.
-    /// </summary>
-    public bool CommitOnServerError { get; set; }
 
     /// <summary>
     /// Whether the app needs <see cref="Session.IncrementAsync"/> and <see cref="Session.ReplaceJsonAsync"/>:

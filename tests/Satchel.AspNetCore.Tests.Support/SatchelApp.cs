@@ -39,7 +39,8 @@ public sealed class SatchelApp : IAsyncDisposable
         Action<SatchelBuilder>? store = null,
         Action<WebApplicationBuilder>? setup = null,
         bool testServer = false,
-        Action<WebApplication>? before = null)
+        Action<WebApplication>? before = null,
+        Action<SatchelAspNetCoreOptions>? aspNetCore = null)
     {
         var logs = new LogCollector();
         var builder = WebApplication.CreateSlimBuilder();
@@ -56,7 +57,7 @@ public sealed class SatchelApp : IAsyncDisposable
 
         var app = builder.Build();
         before?.Invoke(app);
-        app.UseSatchel();
+        app.UseSatchel(aspNetCore);
         map(app);
         await app.StartAsync();
         var address = testServer

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Satchel.AspNetCore.Tests.Support;
 using Satchel.Tests.Support;
@@ -57,13 +58,25 @@ public class FailedRequestTests
             Assert.Equal(HttpStatusCode.InternalServerError, (await browser.GetAsync("/500")).StatusCode);
             Assert.Equal("kept", await browser.GetStringAsync("/get"));
         }
-        await using (var app = await SatchelApp.StartAsync(Endpoints, o => o.CommitOnServerError = true))
+        await using (var app = await SatchelApp.StartAsync(Endpoints, aspNetCore: o => o.CommitOnServerError = true))
         {
             using var browser = app.NewBrowser();
             await browser.GetStringAsync("/set");
             Assert.Equal(HttpStatusCode.InternalServerError, (await browser.GetAsync("/500")).StatusCode);
             Assert.Equal("from a 500", await browser.GetStringAsync("/get"));
         }
+    }
+
+    [Fact]
+    public async Task The_ASP_NET_Core_options_keep_their_configuration_keys()
+    {
+        // Satchel:CommitOnServerError moved from SatchelOptions to SatchelAspNetCoreOptions; the key stays.
+        await using var app = await SatchelApp.StartAsync(Endpoints,
+            setup: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Satchel:CommitOnServerError"] = "true" }));
+        using var browser = app.NewBrowser();
+        await browser.GetStringAsync("/set");
+        Assert.Equal(HttpStatusCode.InternalServerError, (await browser.GetAsync("/500")).StatusCode);
+        Assert.Equal("from a 500", await browser.GetStringAsync("/get"));
     }
 
     [Fact]

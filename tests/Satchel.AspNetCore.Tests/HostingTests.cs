@@ -79,7 +79,7 @@ public class HostingTests
             a.MapGet("/sync", (HttpContext http) => http.Session.GetString("x"));
             a.MapGet("/checked", (HttpContext http) => http.Session.IsAvailable ? http.Session.GetString("x") : "unavailable");
             a.MapGet("/lazy", (HttpContext http) => http.Session.GetString("x")).WithLazySession();
-        }, o => o.LoadBeforeEndpoint = loadBeforeEndpoint, store: b => b.UseStore(_ => new AsyncStore(new MemorySessionStore())));
+        }, aspNetCore: o => o.LoadBeforeEndpoint = loadBeforeEndpoint, store: b => b.UseStore(_ => new AsyncStore(new MemorySessionStore())));
         using var browser = app.NewBrowser();
         await browser.GetStringAsync("/write");
         int Blocked() => app.Logs.Lines.Count(l => l.EventId.Id == 6);   // Satchel's warning for a thread that waited on a load

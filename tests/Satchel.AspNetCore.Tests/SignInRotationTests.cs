@@ -30,7 +30,7 @@ public sealed class SignInRotationTests
             });
             a.MapGet("/logout", (HttpContext c) => c.SignOutAsync());
         },
-        configure: o => o.RegenerateOnSignIn = rotate,
+        aspNetCore: o => o.RegenerateOnSignIn = rotate,
         setup: b => b.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o => cookie?.Invoke(o)),
         testServer: true);
 

@@ -13,7 +13,7 @@ namespace Satchel.Redis.Tests;
 /// so each read would block its thread on the load, and on Linux the reply needs another pool
 /// thread: 32 such requests at once starved each other into timeouts (Satchel: 503s; ASP.NET
 /// Core's session: empty sessions). Satchel loads an endpoint's session first, with await, once
-/// it has seen the endpoint read it unloaded; <see cref="SatchelOptions.LoadBeforeEndpoint"/>
+/// it has seen the endpoint read it unloaded; <see cref="SatchelAspNetCoreOptions.LoadBeforeEndpoint"/>
 /// does so for every endpoint from the first request.
 /// </summary>
 [Collection("redis")]
@@ -36,7 +36,7 @@ public class SynchronousReadTests(RedisFixture redis)
                 a.MapGet("/write/{i:int}", (int i, Session s) => s["n"] = i.ToString(CultureInfo.InvariantCulture));
                 a.MapGet("/read", (HttpContext http) => http.Session.GetString("n") ?? "none");
             },
-            o => o.LoadBeforeEndpoint = loadBeforeEndpoint,
+            aspNetCore: o => o.LoadBeforeEndpoint = loadBeforeEndpoint,
             store: b =>
             {
                 if (kind == "redis") b.UseRedis(Configuration, o => o.KeyPrefix = prefix);

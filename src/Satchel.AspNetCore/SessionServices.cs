@@ -8,19 +8,19 @@ namespace Satchel.AspNetCore;
 /// The request's services with its <see cref="Satchel.Session"/> answered directly. A minimal-API
 /// <c>Session</c> parameter is a service, so resolving it made every request build a DI scope
 /// (scope, resolved-services dictionary, disposables list, the feature) and dispose it after the
-/// response — about a third of what a session request allocated. Here the feature answers
+/// response — about a third of what a session request allocated. Here this feature answers
 /// <c>Session</c> itself and makes the request's real scope only when something asks for any
 /// other service, then hands every other call to it unchanged; what a scope would dispose
 /// (the session commits) the middleware already does.
 /// </summary>
-internal sealed partial class SatchelSessionFeature : IServiceProvidersFeature, IServiceProvider, ISupportRequiredService, IKeyedServiceProvider
+internal sealed class SessionServices(Session session) : IServiceProvidersFeature, IServiceProvider, ISupportRequiredService, IKeyedServiceProvider
 {
     private HttpContext? _context;
     private IServiceScopeFactory? _scopes;
     private IServiceProvidersFeature? _services;   // the request's own: found when it existed, or made on first need
 
     /// <summary>Serves the request's services through this feature, from the pipeline's next step on (for endpoints that take a <c>Session</c>).</summary>
-    public void ServeServices(HttpContext context, IServiceScopeFactory scopes)
+    public void Serve(HttpContext context, IServiceScopeFactory scopes)
     {
         _context = context;
         _scopes = scopes;
@@ -29,7 +29,7 @@ internal sealed partial class SatchelSessionFeature : IServiceProvidersFeature, 
     }
 
     /// <summary>Gives the request back its own services feature (the one made here, if any), for the steps before the middleware.</summary>
-    public void RestoreServices(HttpContext context)
+    public void Restore(HttpContext context)
     {
         if (_context is not null) context.Features.Set(_services);
     }
@@ -43,10 +43,10 @@ internal sealed partial class SatchelSessionFeature : IServiceProvidersFeature, 
     private IServiceProvidersFeature Services => _services ??= new RequestServicesFeature(_context!, _scopes);
 
     public object? GetService(Type serviceType) =>
-        serviceType == typeof(Session) ? Session : Services.RequestServices.GetService(serviceType);
+        serviceType == typeof(Session) ? session : Services.RequestServices.GetService(serviceType);
 
     public object GetRequiredService(Type serviceType) =>
-        serviceType == typeof(Session) ? Session : Services.RequestServices.GetRequiredService(serviceType);
+        serviceType == typeof(Session) ? session : Services.RequestServices.GetRequiredService(serviceType);
 
     public object? GetKeyedService(Type serviceType, object? serviceKey) => Keyed.GetKeyedService(serviceType, serviceKey);
 
