@@ -11,8 +11,11 @@ namespace Satchel.Stores;
 /// </summary>
 public interface ISessionStore
 {
-    /// <summary>What the store promises beyond the basic contract.</summary>
-    SessionStoreGuarantees Guarantees { get; }
+    /// <summary>
+    /// What the store promises beyond the basic contract. Default <see cref="SessionStoreGuarantees.None"/>:
+    /// a store declares only what the conformance suite then checks it keeps.
+    /// </summary>
+    SessionStoreGuarantees Guarantees => SessionStoreGuarantees.None;
 
     /// <summary>
     /// Loads a session, or <see langword="null"/> when none is live at <paramref name="now"/>. When
