@@ -128,10 +128,10 @@ internal static class BenchEndpoints
     // /hit of the storeonly variants: the steps a Satchel /hit takes below its API, up to the given one.
     private static async Task<string> StoreOnlyHit(HttpContext c, SessionManager manager, int steps)
     {
-        var cookie = RequestCookie.Read(manager, c.Request.Headers.Cookie.ToString(), c.Connection.RemoteIpAddress?.ToString());
+        var cookie = RequestCookie.Read(manager.Runtime.Cookies, c.Request.Headers.Cookie.ToString(), c.Connection.RemoteIpAddress?.ToString());
         if (!cookie.IsValid) return "0";
         if (steps == 1) return "1";
-        var now = manager.Time.GetUtcNow();
+        var now = manager.Runtime.Time.GetUtcNow();
         var record = await manager.Store.LoadAsync(cookie.Key, now, manager.Options.TouchInterval);
         if (record is null) return "0";
         var hits = (record.TryGetValue("hits", out var json) ? int.Parse(json, CultureInfo.InvariantCulture) : 0) + 1;

@@ -37,10 +37,10 @@ public class CoreBenchmarks
     public void RejectUnderFlood() => _flooded.Reject("203.0.113.250", "forged", refusable: false);
 
     [Benchmark(Description = "issue a signed token")]
-    public string IssueToken() => _manager.KeyRing.Sign(SessionToken.NewToken());
+    public string IssueToken() => _manager.Runtime.Cookies.KeyRing.Sign(SessionToken.NewToken());
 
     [Benchmark(Description = "verify a cookie")]
-    public bool VerifyCookie() => _manager.KeyRing.TryVerify(_cookieHeader.AsSpan(4), out _);
+    public bool VerifyCookie() => _manager.Runtime.Cookies.KeyRing.TryVerify(_cookieHeader.AsSpan(4), out _);
 
     [Benchmark(Description = "memory store: load")]
     public SessionRecord? StoreLoad() => _store.LoadAsync(_storeKey, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1)).Result;

@@ -46,7 +46,7 @@ public sealed class SessionAdmin(SessionManager manager)
         {
             if (exceptSessionId is not null)
                 throw new NotSupportedException($"The session store {manager.Store.GetType().Name} revokes all of a user's sessions at once and cannot spare one: pass no exceptSessionId, then call session.RegenerateAsync() in the same request to keep the current browser signed in.");
-            await StoreCall.Run(manager, StoreCall.Revoke, null, (revocation, userId, now: manager.Time.GetUtcNow(), ct: cancellationToken),
+            await StoreCall.Run(manager.Runtime.StoreName, StoreCall.Revoke, null, (revocation, userId, now: manager.Runtime.Time.GetUtcNow(), ct: cancellationToken),
                 static s => s.revocation.RevokeUserAsync(s.userId, s.now, s.ct)).ConfigureAwait(false);
             return 0;
         }
@@ -62,13 +62,13 @@ public sealed class SessionAdmin(SessionManager manager)
     }
 
     private ValueTask<IReadOnlyList<StoredSession>> ListStoredAsync(string userId, CancellationToken cancellationToken) =>
-        StoreCall.Run(manager, StoreCall.List, null, (index: Index, userId, now: manager.Time.GetUtcNow(), ct: cancellationToken),
+        StoreCall.Run(manager.Runtime.StoreName, StoreCall.List, null, (index: Index, userId, now: manager.Runtime.Time.GetUtcNow(), ct: cancellationToken),
             static s => s.index.ListByUserAsync(s.userId, s.now, s.ct));
 
     private async ValueTask EndAsync(SessionKey key, string userId, CancellationToken cancellationToken)
     {
-        await StoreCall.Run(manager, StoreCall.Delete, key, (store: manager.Store, key, ct: cancellationToken), static s => s.store.DeleteAsync(s.key, s.ct)).ConfigureAwait(false);
-        await manager.RaiseAsync(SessionEventKind.Destroyed, key, userId).ConfigureAwait(false);
+        await StoreCall.Run(manager.Runtime.StoreName, StoreCall.Delete, key, (store: manager.Store, key, ct: cancellationToken), static s => s.store.DeleteAsync(s.key, s.ct)).ConfigureAwait(false);
+        await manager.Runtime.RaiseAsync(SessionEventKind.Destroyed, key, userId).ConfigureAwait(false);
     }
 
     private ISessionUserIndex Index => manager.Store.GetCapability<ISessionUserIndex>()

@@ -25,29 +25,20 @@ public sealed class SessionManager : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        Options = options;
-        CookieName = options.Cookie.EffectiveName;
-        Time = timeProvider ?? TimeProvider.System;
-        Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Satchel");
+        var time = timeProvider ?? TimeProvider.System;
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Satchel");
         if (store is null)
         {
-            var memory = new MemorySessionStore(null, Time);
+            var memory = new MemorySessionStore(null, time);
             (store, _ownedStore) = (memory, memory);
         }
-        Store = store;
-        StoreName = store.GetType().Name;
-        RequestBound = store.GetCapability<IRequestBoundStore>();
-        if (RequestBound is not null && options.TokenHeader is not null)
+        if (store.GetCapability<IRequestBoundStore>() is not null && options.TokenHeader is not null)
             throw new InvalidOperationException(
-                $"Satchel:TokenHeader is set, but the session store {StoreName} keeps sessions in cookies, which clients of header tokens do not keep. Use a server-side store (memory, Redis, SQLite) for header tokens.");
-        Limits = new SessionLimits(options);
-        Failures = new StoreFailureHandler(options.StoreFailurePolicy, StoreName, Logger);
-        InvalidCookies = new InvalidCookieTracker(options, Time, Logger);
-        Touches = new TouchMemo(Time, options.TouchInterval);
-
+                $"Satchel:TokenHeader is set, but the session store {store.GetType().Name} keeps sessions in cookies, which clients of header tokens do not keep. Use a server-side store (memory, Redis, SQLite) for header tokens.");
+        SessionKeyRing keyRing;
         if (options.Secrets.Count > 0)
         {
-            KeyRing = SessionKeyRing.FromSecrets(options.Secrets);
+            keyRing = SessionKeyRing.FromSecrets(options.Secrets);
         }
         else if (store.Guarantees.HasFlag(SessionStoreGuarantees.Shared))
         {
@@ -58,108 +49,40 @@ public sealed class SessionManager : IDisposable
         }
         else
         {
-            KeyRing = SessionKeyRing.Random();
-            Log.RandomSigningKey(Logger);
+            keyRing = SessionKeyRing.Random();
+            Log.RandomSigningKey(logger);
         }
         if (options.RequireOneStepValues && store.GetCapability<ISessionOneStepValues>() is null)
             throw new InvalidOperationException(
                 $"Satchel:RequireOneStepValues is set, but the session store {store.GetType().Name} cannot change a value in one step (it offers no ISessionOneStepValues). " +
                 "Use the memory, Redis or SQLite store, or turn the option off.");
+        Runtime = new SessionRuntime(options, store, time, logger, keyRing);
         SatchelMetrics.Observe(store);
         _expiry = store.GetCapability<ISessionExpiryEvents>();
         if (_expiry is not null) _expiry.Expired += OnStoreExpired;
     }
 
     /// <summary>The options in force.</summary>
-    public SatchelOptions Options { get; }
+    public SatchelOptions Options => Runtime.Options;
 
     /// <summary>The store sessions live in.</summary>
-    public ISessionStore Store { get; }
+    public ISessionStore Store => Runtime.Store;
 
     /// <summary>The session cookie's name as sent, with any <c>__Host-</c> prefix.</summary>
-    public string CookieName { get; }
-
-    /// <summary>Whether the cookie carries Secure for a request that came over HTTPS or not.</summary>
-    internal bool IsSecure(bool isHttps) => isHttps || Options.Cookie.Secure == SessionCookieSecurePolicy.Always || Options.Cookie.UseHostPrefix;
+    public string CookieName => Runtime.Cookies.Name;
 
     /// <summary>Disposes the memory store this manager made itself (not a store it was given).</summary>
     public void Dispose()
     {
         if (_expiry is not null) _expiry.Expired -= OnStoreExpired;
         _ownedStore?.Dispose();
-        KeyRing.Dispose();
+        Runtime.Cookies.KeyRing.Dispose();
     }
 
-    /// <summary>The store, when its sessions travel with the request (the cookie store); null for a server-side store.</summary>
-    internal IRequestBoundStore? RequestBound { get; }
-
-    internal TimeProvider Time { get; }
-
-    /// <summary>The store's type name, for logs, metrics and spans.</summary>
-    internal string StoreName { get; }
-
-    internal ILogger Logger { get; }
-
-    internal SessionKeyRing KeyRing { get; } = null!;
-
-    internal VerifiedCookieCache VerifiedCookies { get; } = new();
-
-    internal InvalidCookieTracker InvalidCookies { get; }
-
-    internal SessionLimits Limits { get; }
-
-    internal StoreFailureHandler Failures { get; }
-
-    internal TouchMemo Touches { get; }
-
-
-    internal SessionMetadata NewMetadata()
-    {
-        var now = Time.GetUtcNow();
-        return new SessionMetadata(now, Options.IdleTimeout, now + Options.AbsoluteTimeout);
-    }
-
-    /// <summary>
-    /// Counts and reports one event of a session's life: the metric (expiry is counted per store, by
-    /// <see cref="SatchelMetrics.Observe"/>), and the application's handler when it set one. A
-    /// handler's failure is logged, never thrown at the request.
-    /// </summary>
-    internal ValueTask RaiseAsync(SessionEventKind kind, SessionKey key, string? userId, SessionKey? previous = null, DateTimeOffset? time = null)
-    {
-        (kind switch
-        {
-            SessionEventKind.Created => SatchelMetrics.SessionsCreated,
-            SessionEventKind.Regenerated => SatchelMetrics.SessionsRegenerated,
-            SessionEventKind.Destroyed => SatchelMetrics.SessionsDestroyed,
-            _ => null,
-        })?.Add(1);
-        if (Options.Events.For(kind) is not { } handler) return ValueTask.CompletedTask;
-        var raised = new SessionEvent(kind, key.Id, previous?.Id, userId, time ?? Time.GetUtcNow());
-        try
-        {
-            var pending = handler(raised);
-            return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitHandlerAsync(pending, raised);
-        }
-        catch (Exception ex)
-        {
-            Log.EventHandlerFailed(Logger, ex, kind, raised.Id);
-            return ValueTask.CompletedTask;
-        }
-    }
-
-    private async ValueTask AwaitHandlerAsync(ValueTask pending, SessionEvent raised)
-    {
-        try
-        {
-            await pending.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.EventHandlerFailed(Logger, ex, raised.Kind, raised.Id);
-        }
-    }
+    /// <summary>What each session of this manager works with, handed to it at construction.</summary>
+    internal SessionRuntime Runtime { get; }
 
     // On the store's sweep: nobody awaits it, so the handler's own work runs on and logs its failure.
     private void OnStoreExpired(ExpiredSession expired) =>
-        _ = RaiseAsync(SessionEventKind.Expired, expired.Key, expired.UserId, time: expired.ExpiredAt).AsTask();
+        _ = Runtime.RaiseAsync(SessionEventKind.Expired, expired.Key, expired.UserId, time: expired.ExpiredAt).AsTask();
 }

@@ -32,7 +32,7 @@ public class HostingTests
         var manager = app.Services.GetRequiredService<SessionManager>();
         using var client = app.NewRawClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/");
-        request.Headers.Add("Cookie", $"sid={manager.KeyRing.Sign(SessionToken.NewToken())}");
+        request.Headers.Add("Cookie", $"sid={manager.Runtime.Cookies.KeyRing.Sign(SessionToken.NewToken())}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.SendAsync(request)).StatusCode);
     }
 

@@ -43,11 +43,11 @@ public class HardeningTests
         var setup = new TestSetup();
         var browser = setup.NewBrowser();
         await browser.RequestAsync(s => s["a"] = "1");
-        var forged = string.Join("; ", Enumerable.Range(0, 170).Select(_ => $"sid={setup.Manager.KeyRing.Sign(SessionToken.NewToken())[..^2]}AA"));
+        var forged = string.Join("; ", Enumerable.Range(0, 170).Select(_ => $"sid={setup.Manager.Runtime.Cookies.KeyRing.Sign(SessionToken.NewToken())[..^2]}AA"));
 
-        var before = setup.Manager.KeyRing.Verifications;
+        var before = setup.Manager.Runtime.Cookies.KeyRing.Verifications;
         Assert.True(setup.Manager.Open(forged + $"; sid={browser.Value}", false).IsNew);
-        Assert.InRange(setup.Manager.KeyRing.Verifications - before, 1, RequestCookie.MaxCandidates);
+        Assert.InRange(setup.Manager.Runtime.Cookies.KeyRing.Verifications - before, 1, RequestCookie.MaxCandidates);
 
         // A browser's own cookie among a few others still wins.
         Assert.Equal("1", setup.Manager.Open($"sid=stale; sid={browser.Value}", false)["a"]);

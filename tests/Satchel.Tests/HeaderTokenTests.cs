@@ -32,7 +32,7 @@ public class HeaderTokenTests
         await session.CommitAsync();
         Assert.DoesNotContain(setup.Logs.Lines, l => l.Message.Contains("rejected", StringComparison.Ordinal));
         var token = Assert.Single(sink.Headers[Header]);
-        Assert.True(setup.Manager.KeyRing.TryVerify(token, out _));
+        Assert.True(setup.Manager.Runtime.Cookies.KeyRing.TryVerify(token, out _));
         Assert.False(sink.Headers.ContainsKey("Set-Cookie"));
     }
 

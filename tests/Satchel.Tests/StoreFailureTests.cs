@@ -5,7 +5,7 @@ namespace Satchel.Tests;
 
 public class StoreFailureTests
 {
-    private static string SignedCookie(TestSetup setup) => setup.Manager.KeyRing.Sign(SessionToken.NewToken());
+    private static string SignedCookie(TestSetup setup) => setup.Manager.Runtime.Cookies.KeyRing.Sign(SessionToken.NewToken());
 
     [Fact]
     public async Task By_default_a_store_failure_fails_the_request_and_logs_the_store_error()
@@ -14,7 +14,7 @@ public class StoreFailureTests
         var options = new SatchelOptions();
         options.Secrets.Add(TestSetup.Secret);
         using var manager = new SessionManager(options, new FailingStore(), loggerFactory: logs);
-        var session = manager.Open($"sid={manager.KeyRing.Sign(SessionToken.NewToken())}", false, cookieSink: new RecordingCookieSink());
+        var session = manager.Open($"sid={manager.Runtime.Cookies.KeyRing.Sign(SessionToken.NewToken())}", false, cookieSink: new RecordingCookieSink());
         var ex = await Assert.ThrowsAsync<SessionStoreException>(async () => await session.LoadAsync());
         Assert.Contains(FailingStore.Error, ex.Message, StringComparison.Ordinal);
         Assert.IsType<IOException>(ex.InnerException);

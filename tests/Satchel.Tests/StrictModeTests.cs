@@ -33,7 +33,7 @@ public class StrictModeTests
     public async Task A_validly_signed_but_unknown_token_is_not_adopted()
     {
         var setup = new TestSetup();
-        var planted = setup.Manager.KeyRing.Sign(SessionToken.NewToken());
+        var planted = setup.Manager.Runtime.Cookies.KeyRing.Sign(SessionToken.NewToken());
         var browser = setup.NewBrowser();
         browser.Value = planted;
 
@@ -85,11 +85,11 @@ public class VerifiedCookieCacheTests
         await browser.RequestAsync(s => s["a"] = "1");
         var good = browser.Value!;
         Assert.Equal("1", await browser.RequestAsync(s => s["a"]));   // verified, now remembered
-        Assert.True(setup.Manager.VerifiedCookies.TryGet(good, out _));
+        Assert.True(setup.Manager.Runtime.Cookies.Verified.TryGet(good, out _));
 
         var tampered = good[..^1] + (good[^1] == 'A' ? 'B' : 'A');
         Assert.True(setup.Manager.Open($"sid={tampered}", false, null).IsNew);
-        Assert.False(setup.Manager.VerifiedCookies.TryGet(tampered, out _));
+        Assert.False(setup.Manager.Runtime.Cookies.Verified.TryGet(tampered, out _));
 
         await browser.RequestAsync(s => s.Destroy());
         Assert.True(setup.Manager.Open($"sid={good}", false, null).IsNew);   // the store decides, not the cache
@@ -128,6 +128,6 @@ public class VerifiedCookieCacheTests
             await browsers[i].RequestAsync(s => s.Set("n", n));
         }
         for (var i = 0; i < browsers.Length; i++) Assert.Equal(i, await browsers[i].RequestAsync(s => s.Get<int>("n")));
-        Assert.True(setup.Manager.VerifiedCookies.Count <= VerifiedCookieCache.Capacity);
+        Assert.True(setup.Manager.Runtime.Cookies.Verified.Count <= VerifiedCookieCache.Capacity);
     }
 }

@@ -26,23 +26,23 @@ internal readonly record struct RequestCookie(bool Present, VerifiedCookieCache.
 
     /// <summary>Reads the cookie from a raw Cookie header. Throws only when the app's throttle hook refuses the client.</summary>
     /// <exception cref="SessionThrottledException">The client is past the invalid-cookie limit and the app refused it.</exception>
-    public static RequestCookie Read(SessionManager manager, string? header, string? clientAddress)
+    public static RequestCookie Read(SessionCookies cookies, string? header, string? clientAddress)
     {
         if (string.IsNullOrEmpty(header)) return default;
         if (header.Length > SessionCookie.MaxHeaderLength)
         {
-            manager.InvalidCookies.Reject(clientAddress, "Cookie header longer than " + SessionCookie.MaxHeaderLength + " characters", refusable: true);
+            cookies.Invalid.Reject(clientAddress, "Cookie header longer than " + SessionCookie.MaxHeaderLength + " characters", refusable: true);
             return new RequestCookie(true, null);
         }
         var candidates = 0;
-        foreach (var value in SessionCookie.Values(header, manager.CookieName))
+        foreach (var value in SessionCookie.Values(header, cookies.Name))
         {
             // Duplicate cookies: the first validly signed one wins (browsers send the most specific path first).
             if (++candidates > MaxCandidates) break;
-            if (TryVerify(manager, value) is { } verified) return new RequestCookie(true, verified);
+            if (TryVerify(cookies, value) is { } verified) return new RequestCookie(true, verified);
         }
         var present = candidates > 0;
-        if (present) manager.InvalidCookies.Reject(clientAddress, "malformed or wrongly signed value", refusable: true);
+        if (present) cookies.Invalid.Reject(clientAddress, "malformed or wrongly signed value", refusable: true);
         return new RequestCookie(present, null);
     }
 
@@ -51,19 +51,19 @@ internal readonly record struct RequestCookie(bool Present, VerifiedCookieCache.
     /// the cookie. Empty: a client asking for a header session, with no token yet.
     /// </summary>
     /// <exception cref="SessionThrottledException">The client is past the invalid-cookie limit and the app refused it.</exception>
-    public static RequestCookie ReadHeader(SessionManager manager, string value, string? clientAddress)
+    public static RequestCookie ReadHeader(SessionCookies cookies, string value, string? clientAddress)
     {
         if (value.Length == 0) return default;
-        if (TryVerify(manager, value) is { } verified) return new RequestCookie(true, verified);
-        manager.InvalidCookies.Reject(clientAddress, "malformed or wrongly signed token header", refusable: true);
+        if (TryVerify(cookies, value) is { } verified) return new RequestCookie(true, verified);
+        cookies.Invalid.Reject(clientAddress, "malformed or wrongly signed token header", refusable: true);
         return new RequestCookie(true, null);
     }
 
-    private static VerifiedCookieCache.Verified? TryVerify(SessionManager manager, ReadOnlySpan<char> value)
+    private static VerifiedCookieCache.Verified? TryVerify(SessionCookies cookies, ReadOnlySpan<char> value)
     {
-        if (manager.VerifiedCookies.TryGet(value, out var verified)) return verified;
-        return manager.KeyRing.TryVerify(value, out var token, out var current)
-            ? manager.VerifiedCookies.Add(value, token, SessionKey.FromToken(token), signedWithRetiredKey: !current)
+        if (cookies.Verified.TryGet(value, out var verified)) return verified;
+        return cookies.KeyRing.TryVerify(value, out var token, out var current)
+            ? cookies.Verified.Add(value, token, SessionKey.FromToken(token), signedWithRetiredKey: !current)
             : null;
     }
 }

@@ -14,16 +14,16 @@ internal struct ResponseCookie(SessionCookieSink? sink, bool isHttps, string? to
     public readonly SessionCookieSink? Sink => sink;
 
     /// <summary>A cookie carrying <paramref name="token"/>: persistent (with Max-Age to the session's end) for a remember-me session.</summary>
-    public readonly string Issue(SessionManager manager, string token, SessionMetadata metadata)
+    public readonly string Issue(SessionCookies cookies, string token, SessionMetadata metadata)
     {
-        if (tokenHeader is not null) return manager.KeyRing.Sign(token);
+        if (tokenHeader is not null) return cookies.KeyRing.Sign(token);
         TimeSpan? maxAge = null;
         if (metadata.Persistent)
         {
-            var now = manager.Time.GetUtcNow();
+            var now = cookies.Time.GetUtcNow();
             maxAge = metadata.ExpiresAt(now) - now;
         }
-        return SessionCookie.Build(manager.Options.Cookie, manager.KeyRing.Sign(token), manager.IsSecure(isHttps), maxAge);
+        return SessionCookie.Build(cookies.Options, cookies.KeyRing.Sign(token), cookies.IsSecure(isHttps), maxAge);
     }
 
     /// <summary>
@@ -40,19 +40,19 @@ internal struct ResponseCookie(SessionCookieSink? sink, bool isHttps, string? to
     }
 
     /// <summary>A cookie that makes the browser drop the one it holds.</summary>
-    public readonly string Expire(SessionManager manager) => tokenHeader is null ? SessionCookie.Expired(manager.Options.Cookie, manager.IsSecure(isHttps)) : "";
+    public readonly string Expire(SessionCookies cookies) => tokenHeader is null ? SessionCookie.Expired(cookies.Options, cookies.IsSecure(isHttps)) : "";
 
     /// <summary>
     /// Makes the response carry <paramref name="setCookie"/> (none when null) unless it already does.
     /// With <paramref name="tooLateIsFine"/>, a response already gone is no error: the browser keeps
     /// its old cookie, and a cookie naming nothing stored just starts a new session.
     /// </summary>
-    public void Send(SessionManager manager, string? setCookie, bool tooLateIsFine)
+    public void Send(SessionCookies cookies, string? setCookie, bool tooLateIsFine)
     {
         if (sink is null || setCookie == _sent) return;
         try
         {
-            if (tokenHeader is null) sink.Send(manager.CookieName, setCookie);
+            if (tokenHeader is null) sink.Send(cookies.Name, setCookie);
             else sink.SendToken(tokenHeader, setCookie);
             _sent = setCookie;
         }

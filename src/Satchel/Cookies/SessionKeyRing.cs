@@ -10,21 +10,6 @@ namespace Satchel;
 /// </summary>
 internal sealed class SessionKeyRing : IDisposable
 {
-    public const int MinimumSecretLength = 32;
-    private const int MinimumDistinctCharacters = 12;
-
-    /// <summary>
-    /// Why <paramref name="secret"/> is obviously not random, or <see langword="null"/>: a sentence
-    /// or a placeholder such as the docs' (random generators never put a space in), or a few
-    /// characters repeated. A configuration copied from the docs would otherwise sign cookies with
-    /// a value anyone can read.
-    /// </summary>
-    public static string? NotRandom(string secret)
-    {
-        if (secret.Any(char.IsWhiteSpace)) return "it has spaces, like a sentence or a placeholder";
-        if (secret.Distinct().Count() < MinimumDistinctCharacters) return $"fewer than {MinimumDistinctCharacters} different characters";
-        return null;
-    }
     private const int SignatureLength = 43;
     private static readonly byte[] Purpose = Encoding.ASCII.GetBytes("Satchel session cookie signature v1");
 

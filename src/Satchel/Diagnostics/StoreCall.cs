@@ -10,7 +10,7 @@ namespace Satchel;
 /// client's) nest under it, and a store that throws before it returns a task (SQLite is synchronous)
 /// is measured as failed like one whose task fails. The state carries the call's arguments, so the
 /// static lambda allocates nothing:
-/// <code>record = await StoreCall.Run(manager, StoreCall.Load, key, (store, key, now), static s => s.store.LoadAsync(s.key, s.now, ...));</code>
+/// <code>record = await StoreCall.Run(storeName, StoreCall.Load, key, (store, key, now), static s => s.store.LoadAsync(s.key, s.now, ...));</code>
 /// </summary>
 internal readonly struct StoreCall
 {
@@ -34,18 +34,18 @@ internal readonly struct StoreCall
 
     /// <summary>Calls the store with <paramref name="state"/>, measured when anybody listens.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ValueTask<T> Run<TState, T>(SessionManager manager, string operation, SessionKey? key, TState state, Func<TState, ValueTask<T>> call) =>
-        Listened ? RunMeasured(manager, operation, key, state, call) : call(state);
+    public static ValueTask<T> Run<TState, T>(string storeName, string operation, SessionKey? key, TState state, Func<TState, ValueTask<T>> call) =>
+        Listened ? RunMeasured(storeName, operation, key, state, call) : call(state);
 
     /// <inheritdoc cref="Run{TState, T}"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ValueTask Run<TState>(SessionManager manager, string operation, SessionKey? key, TState state, Func<TState, ValueTask> call) =>
-        Listened ? Untyped(RunMeasured(manager, operation, key, (state, call), static s => Typed(s.call(s.state)))) : call(state);
+    public static ValueTask Run<TState>(string storeName, string operation, SessionKey? key, TState state, Func<TState, ValueTask> call) =>
+        Listened ? Untyped(RunMeasured(storeName, operation, key, (state, call), static s => Typed(s.call(s.state)))) : call(state);
 
-    private static ValueTask<T> RunMeasured<TState, T>(SessionManager manager, string operation, SessionKey? key, TState state, Func<TState, ValueTask<T>> call)
+    private static ValueTask<T> RunMeasured<TState, T>(string storeName, string operation, SessionKey? key, TState state, Func<TState, ValueTask<T>> call)
     {
         var previous = Activity.Current;
-        var measured = Begin(manager, operation, key);
+        var measured = Begin(storeName, operation, key);
         ValueTask<T> task;
         try
         {
@@ -73,16 +73,16 @@ internal readonly struct StoreCall
 
     private static ValueTask Untyped(ValueTask<bool> task) => task.IsCompletedSuccessfully ? default : new ValueTask(task.AsTask());
 
-    private static StoreCall Begin(SessionManager manager, string operation, SessionKey? key)
+    private static StoreCall Begin(string storeName, string operation, SessionKey? key)
     {
         var activity = SatchelDiagnostics.Source.StartActivity(SpanName(operation), ActivityKind.Client);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(StoreNameTag, manager.StoreName);
+            activity.SetTag(StoreNameTag, storeName);
             activity.SetTag(OperationTag, operation);
             if (key is { } k) activity.SetTag(SessionIdTag, k.Id);
         }
-        return new StoreCall(manager.StoreName, operation, activity);
+        return new StoreCall(storeName, operation, activity);
     }
 
     // Literals, so a traced request builds no name per store call.

@@ -32,7 +32,7 @@ public static class HttpListenerSessions
         var session = manager.Open(request.Headers["Cookie"], request.IsSecureConnection, request.RemoteEndPoint?.Address.ToString(),
             new HttpListenerCookieSink(context.Response, pending.Begin()), manager.Options.TokenHeader is { } header ? request.Headers[header] : null);
         if (session.RequestKey() is { } key && !await pending.WaitForAsync(key, cancellationToken).ConfigureAwait(false))
-            Log.PendingCommitTimedOut(manager.Logger, key.Id);
+            Log.PendingCommitTimedOut(manager.Runtime.Logger, key.Id);
         await session.LoadAsync(cancellationToken).ConfigureAwait(false);
         return session;
     }

@@ -33,7 +33,7 @@ internal static class OneStepValues
     {
         var oneStep = Capability(life, key);
         SessionJson.EnsureOneValue(key, utf8Json.Span);
-        life.Manager.Limits.Check(key, utf8Json.Length);
+        life.Runtime.Limits.Check(key, utf8Json.Length);
         if (await OneStepAsync(life, key, oneStep, StoreCall.Replace, (store, session, now) => store.ReplaceAsync(session, key, expectedJson, utf8Json, now, cancellationToken),
                 swap => swap.Current, cancellationToken).ConfigureAwait(false) is { } stored)
             return stored.Replaced;
@@ -48,7 +48,7 @@ internal static class OneStepValues
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var oneStep = life.Store.GetCapability<ISessionOneStepValues>()
-            ?? throw new NotSupportedException($"The session store {life.Manager.Store.GetType().Name} cannot change a value in one step (it offers no ISessionOneStepValues); use the memory, Redis or SQLite store, or Get and Set under RequireExclusiveSession().");
+            ?? throw new NotSupportedException($"The session store {life.Runtime.Store.GetType().Name} cannot change a value in one step (it offers no ISessionOneStepValues); use the memory, Redis or SQLite store, or Get and Set under RequireExclusiveSession().");
         life.ThrowIfClosed();
         return oneStep;
     }
@@ -78,7 +78,7 @@ internal static class OneStepValues
         T? result;
         try
         {
-            result = await StoreCall.Run(life.Manager, operation, sessionKey, (step, oneStep, sessionKey, now: life.Manager.Time.GetUtcNow()),
+            result = await StoreCall.Run(life.Runtime.StoreName, operation, sessionKey, (step, oneStep, sessionKey, now: life.Runtime.Time.GetUtcNow()),
                 static s => s.step(s.oneStep, s.sessionKey, s.now)).ConfigureAwait(false);
         }
         catch (FormatException ex)
@@ -90,7 +90,7 @@ internal static class OneStepValues
             life.Fail(ex, "change " + key);
             return null;
         }
-        if (result is not null) life.Manager.Touches.Seen(sessionKey);   // the write moved the expiry
+        if (result is not null) life.Runtime.Touches.Seen(sessionKey);   // the write moved the expiry
         cancellationToken.ThrowIfCancellationRequested();
         return result;
     }

@@ -16,8 +16,8 @@ public sealed class Session : IAsyncDisposable
 
     // headerToken: the request's TokenHeader value when it carried that header (then it is the
     // session's transport both ways), else null.
-    internal Session(SessionManager manager, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, string? headerToken) =>
-        _life = new SessionLifecycle(manager, cookieHeader, isHttps, clientAddress, sink, headerToken);
+    internal Session(SessionRuntime runtime, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, string? headerToken) =>
+        _life = new SessionLifecycle(runtime, cookieHeader, isHttps, clientAddress, sink, headerToken);
 
     /// <summary>
     /// A short, non-secret handle for this session (a prefix of the token's hash): safe for logs

@@ -9,7 +9,7 @@ namespace Satchel;
 /// </summary>
 internal sealed class SessionLifecycle
 {
-    private readonly SessionManager _manager;
+    private readonly SessionRuntime _runtime;
     private readonly ISessionStore _store;   // the manager's, or this request's view of a store that travels with requests (cookies)
     private readonly RequestCookie _request;
     private readonly SessionCookieSink? _early;   // a sink whose response can go out before the commit (HttpListener): the cookie is sent as the session changes
@@ -24,15 +24,15 @@ internal sealed class SessionLifecycle
 
     // headerToken: the request's TokenHeader value when it carried that header (then it is the
     // session's transport both ways), else null.
-    public SessionLifecycle(SessionManager manager, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, string? headerToken)
+    public SessionLifecycle(SessionRuntime runtime, string? cookieHeader, bool isHttps, string? clientAddress, SessionCookieSink? sink, string? headerToken)
     {
-        _manager = manager;
-        _cookie = new ResponseCookie(sink, isHttps, headerToken is null ? null : manager.Options.TokenHeader);
+        _runtime = runtime;
+        _cookie = new ResponseCookie(sink, isHttps, headerToken is null ? null : runtime.Options.TokenHeader);
         _early = sink is { IsEarly: true } ? sink : null;
         ClientAddress = clientAddress;
-        _request = headerToken is null ? RequestCookie.Read(manager, cookieHeader, clientAddress) : RequestCookie.ReadHeader(manager, headerToken, clientAddress);
+        _request = headerToken is null ? RequestCookie.Read(runtime.Cookies, cookieHeader, clientAddress) : RequestCookie.ReadHeader(runtime.Cookies, headerToken, clientAddress);
         _identity = _request.Verified;
-        _store = manager.RequestBound?.ForRequest(cookieHeader, manager.IsSecure(isHttps), sink) ?? manager.Store;
+        _store = runtime.RequestBound?.ForRequest(cookieHeader, runtime.Cookies.IsSecure(isHttps), sink) ?? runtime.Store;
     }
 
     // The members Session exposes are documented there; these do the work.
@@ -95,11 +95,11 @@ internal sealed class SessionLifecycle
         var thread = Environment.CurrentManagedThreadId;
         try
         {
-            record = await StoreCall.Run(_manager, StoreCall.Load, _request.Key, (store: _store, key: _request.Key, now: _manager.Time.GetUtcNow(), touch: _manager.Options.TouchInterval, ct: cancellationToken),
+            record = await StoreCall.Run(_runtime.StoreName, StoreCall.Load, _request.Key, (store: _store, key: _request.Key, now: _runtime.Time.GetUtcNow(), touch: _runtime.Options.TouchInterval, ct: cancellationToken),
                 static s => s.store.LoadAsync(s.key, s.now, s.touch, s.ct)).ConfigureAwait(false);
             // Resumed on another thread: the store really was asynchronous, and a thread sat blocked on it.
             // (Checking IsCompleted after the call races with that other thread finishing first.)
-            if (blocking && Environment.CurrentManagedThreadId != thread) Log.SynchronousLoad(_manager.Logger, _request.Key.Id);
+            if (blocking && Environment.CurrentManagedThreadId != thread) Log.SynchronousLoad(_runtime.Logger, _request.Key.Id);
         }
         catch (Exception ex) when (StoreFailureHandler.IsFailure(ex, cancellationToken))
         {
@@ -109,8 +109,8 @@ internal sealed class SessionLifecycle
         if (record is null)
         {
             // Strict: a token the store does not know is never adopted.
-            Log.UnknownSession(_manager.Logger, _request.Key.Id);
-            _manager.InvalidCookies.Reject(ClientAddress, "unknown to the store", refusable: false);
+            Log.UnknownSession(_runtime.Logger, _request.Key.Id);
+            _runtime.Cookies.Invalid.Reject(ClientAddress, "unknown to the store", refusable: false);
             _identity = null;
             _phase = Phase.New;
             return;
@@ -126,7 +126,7 @@ internal sealed class SessionLifecycle
         _values = new ValueOverlay(record);
         _phase = Phase.Stored;
         if (!record.Touched) return;
-        _manager.Touches.Seen(_request.Key);
+        _runtime.Touches.Seen(_request.Key);
         _rollCookie |= record.Metadata.Persistent;
     }
 
@@ -149,7 +149,7 @@ internal sealed class SessionLifecycle
             {
                 _early?.Committed();
                 // Also after a store failure: a regenerated session lives under its new token only.
-                _cookie.Send(_manager, CookieToSend(final: true), tooLateIsFine: _early is not null);
+                _cookie.Send(_runtime.Cookies, CookieToSend(final: true), tooLateIsFine: _early is not null);
             }
         }
     }
@@ -169,37 +169,37 @@ internal sealed class SessionLifecycle
         if (_phase == Phase.Degraded) return;
         var store = _store;
         // A request that never touched its session still keeps it alive (a remember-me cookie rolls with it).
-        if (_phase == Phase.Unloaded && _request.IsValid && _manager.Touches.TryClaim(_request.Key)
-            && await TouchMemo.TouchAsync(_manager, _store, _request.Key, cancellationToken).ConfigureAwait(false) is { } kept) Adopt(kept);
+        if (_phase == Phase.Unloaded && _request.IsValid && _runtime.Touches.TryClaim(_request.Key)
+            && await TouchMemo.TouchAsync(_runtime, _store, _request.Key, cancellationToken).ConfigureAwait(false) is { } kept) Adopt(kept);
         try
         {
             if (_doomed is { } doomed)
             {
                 await DeleteAsync(store, doomed.Identity.Key, cancellationToken).ConfigureAwait(false);
-                Log.Destroyed(_manager.Logger, doomed.Identity.Key.Id);
-                await _manager.RaiseAsync(SessionEventKind.Destroyed, doomed.Identity.Key, doomed.UserId).ConfigureAwait(false);
+                Log.Destroyed(_runtime.Logger, doomed.Identity.Key.Id);
+                await _runtime.RaiseAsync(SessionEventKind.Destroyed, doomed.Identity.Key, doomed.UserId).ConfigureAwait(false);
             }
             if (!_values.HasChanges) return;
-            var now = _manager.Time.GetUtcNow();
+            var now = _runtime.Time.GetUtcNow();
             var key = _identity!.Key;
             if (_phase == Phase.Stored)
             {
-                if (await StoreCall.Run(_manager, StoreCall.Update, key, (store, key, change: _values.ToChange(now), ct: cancellationToken),
+                if (await StoreCall.Run(_runtime.StoreName, StoreCall.Update, key, (store, key, change: _values.ToChange(now), ct: cancellationToken),
                         static s => s.store.UpdateAsync(s.key, s.change, s.ct)).ConfigureAwait(false))
                 {
-                    _manager.Touches.Seen(key);   // a write refreshed the expiry
+                    _runtime.Touches.Seen(key);   // a write refreshed the expiry
                     return;
                 }
-                Log.CommitToEndedSession(_manager.Logger, key.Id);
+                Log.CommitToEndedSession(_runtime.Logger, key.Id);
                 _phase = Phase.New;
                 throw new SessionEndedException($"Session {key.Id} ended in another request (sign-out, sign-in, revocation or expiry) before this request saved its changes, so they were not saved. Retry the action: the browser's next request sees the session as that other request left it.");
             }
             if (!_values.HasContent) return;   // no empty records: the cookie promised nothing yet
             await CreateAsync(store, key, _values.ToRecord(now, Metadata), cancellationToken).ConfigureAwait(false);
-            _manager.Touches.Seen(key);
+            _runtime.Touches.Seen(key);
             _phase = Phase.Stored;
-            Log.Created(_manager.Logger, key.Id);
-            await _manager.RaiseAsync(SessionEventKind.Created, key, _values.Metadata?.UserId).ConfigureAwait(false);
+            Log.Created(_runtime.Logger, key.Id);
+            await _runtime.RaiseAsync(SessionEventKind.Created, key, _values.Metadata?.UserId).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not (SessionStoreException or SessionEndedException) && StoreFailureHandler.IsFailure(ex, cancellationToken))
         {
@@ -223,7 +223,7 @@ internal sealed class SessionLifecycle
             SendCookieEarly();
             return;
         }
-        var record = _values.ToRecord(_manager.Time.GetUtcNow(), Metadata);
+        var record = _values.ToRecord(_runtime.Time.GetUtcNow(), Metadata);
         try
         {
             // Create the new record before deleting the old, so the data is never nowhere.
@@ -244,27 +244,27 @@ internal sealed class SessionLifecycle
         // whatever happens to the old record or to the rest of the request.
         _values = new ValueOverlay(record);
         _phase = Phase.Stored;
-        _manager.Touches.Seen(newKey);
+        _runtime.Touches.Seen(newKey);
         SendCookieEarly();
         if (oldKey is not { } old)
         {
             // Stored for the first time, under the new token.
-            await _manager.RaiseAsync(SessionEventKind.Created, newKey, record.Metadata.UserId).ConfigureAwait(false);
+            await _runtime.RaiseAsync(SessionEventKind.Created, newKey, record.Metadata.UserId).ConfigureAwait(false);
             return;
         }
         try
         {
             await DeleteAsync(_store, old, cancellationToken).ConfigureAwait(false);
-            Log.Regenerated(_manager.Logger, old.Id, newKey.Id);
+            Log.Regenerated(_runtime.Logger, old.Id, newKey.Id);
         }
         catch (Exception ex) when (StoreFailureHandler.IsFailure(ex, cancellationToken))
         {
             // The old record may be gone or not: it expires by itself, and holds nothing set after
             // the regeneration (a user signed in now is on the new record only), so failing the
             // request would only cost the browser its new token.
-            Log.OldRecordNotDeleted(_manager.Logger, ex, _manager.StoreName, old.Id, newKey.Id);
+            Log.OldRecordNotDeleted(_runtime.Logger, ex, _runtime.StoreName, old.Id, newKey.Id);
         }
-        await _manager.RaiseAsync(SessionEventKind.Regenerated, newKey, record.Metadata.UserId, old).ConfigureAwait(false);
+        await _runtime.RaiseAsync(SessionEventKind.Regenerated, newKey, record.Metadata.UserId, old).ConfigureAwait(false);
     }
 
     public void Destroy()
@@ -290,7 +290,7 @@ internal sealed class SessionLifecycle
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
         BeginWrite();
-        var now = _manager.Time.GetUtcNow();
+        var now = _runtime.Time.GetUtcNow();
         var metadata = Metadata;
         var deadline = metadata.AbsoluteDeadline is { } d && d < now + lifetime ? now + lifetime : metadata.AbsoluteDeadline;
         var remembered = metadata with { Persistent = true, IdleTimeout = lifetime, AbsoluteDeadline = deadline };
@@ -304,10 +304,10 @@ internal sealed class SessionLifecycle
     {
         if (_phase != Phase.Unloaded) throw new InvalidOperationException("Take the session exclusively before it loads, or the values read may already be stale.");
         var locks = _store.GetCapability<ISessionLocks>()
-            ?? throw new NotSupportedException($"The session store {_manager.Store.GetType().Name} cannot lock sessions (it offers no ISessionLocks); exclusive sessions need the memory or Redis store.");
+            ?? throw new NotSupportedException($"The session store {_runtime.Store.GetType().Name} cannot lock sessions (it offers no ISessionLocks); exclusive sessions need the memory or Redis store.");
         if (!_request.IsValid) return null;
-        var timeout = _manager.Options.ExclusiveTimeout;
-        return await StoreCall.Run(_manager, StoreCall.Lock, _request.Key, (locks, key: _request.Key, timeout, ct: cancellationToken),
+        var timeout = _runtime.Options.ExclusiveTimeout;
+        return await StoreCall.Run(_runtime.StoreName, StoreCall.Lock, _request.Key, (locks, key: _request.Key, timeout, ct: cancellationToken),
                 static s => s.locks.AcquireAsync(s.key, s.timeout, s.ct)).ConfigureAwait(false)
             ?? throw new SessionLockTimeoutException($"Session {_request.Key.Id} stayed held by other requests for {timeout.TotalSeconds} s (Satchel:ExclusiveTimeout).");
     }
@@ -315,7 +315,7 @@ internal sealed class SessionLifecycle
     public void MakeReadOnly() => _closing |= Closing.ReadOnly;
 
     /// <summary>The manager the session belongs to.</summary>
-    public SessionManager Manager => _manager;
+    public SessionRuntime Runtime => _runtime;
 
     /// <summary>The store as this request sees it.</summary>
     public ISessionStore Store => _store;
@@ -334,7 +334,7 @@ internal sealed class SessionLifecycle
     public void EndedUnderUs()
     {
         if (_phase != Phase.Stored) return;
-        Log.OneStepOnEndedSession(_manager.Logger, _identity!.Key.Id);
+        Log.OneStepOnEndedSession(_runtime.Logger, _identity!.Key.Id);
         _phase = Phase.New;
         _values = default;
         _identity = null;
@@ -346,15 +346,15 @@ internal sealed class SessionLifecycle
     /// <summary>The key of the session the request's cookie names, if the cookie verified.</summary>
     public SessionKey? RequestKey => _request.IsValid ? _request.Key : null;
 
-    private SessionMetadata Metadata => _values.Metadata ?? _manager.NewMetadata();
+    private SessionMetadata Metadata => _values.Metadata ?? _runtime.NewMetadata();
 
     public void SetOwnedJson(string key, byte[] json)
     {
-        _manager.Limits.Check(key, json.Length);
+        _runtime.Limits.Check(key, json.Length);
         BeginWrite();
         var size = _values.SizeWith(key, json.Length, out var present);
-        if (!present) _manager.Limits.CheckCount(key, _values.Count);
-        _manager.Limits.CheckSize(key, size);
+        if (!present) _runtime.Limits.CheckCount(key, _values.Count);
+        _runtime.Limits.CheckSize(key, size);
         CheckFits("Session value", size, key: key);
         _values.Set(key, json, size);
         MarkModified();
@@ -375,7 +375,7 @@ internal sealed class SessionLifecycle
     // Only such a store gets the message (naming the key) and the metadata (the session's, unless given) built.
     private void CheckFits(string what, int packedBytes, SessionMetadata? metadata = null, string? key = null)
     {
-        if (_store is IRequestBoundView view) view.CheckFits(key is null ? what : $"{what} '{key}'", metadata ?? Metadata, packedBytes, _manager.Time.GetUtcNow());
+        if (_store is IRequestBoundView view) view.CheckFits(key is null ? what : $"{what} '{key}'", metadata ?? Metadata, packedBytes, _runtime.Time.GetUtcNow());
     }
 
     private void BeginWrite()
@@ -425,8 +425,8 @@ internal sealed class SessionLifecycle
         var stored = _phase == Phase.Stored || (!final && _values.HasContent);
         return ResponseCookie.Decide(_request, _identity, stored, _rollCookie, destroyed: (_closing & Closing.Destroyed) != 0) switch
         {
-            CookieDecision.Issue => _cookie.Issue(_manager, _identity!.Token, Metadata),
-            CookieDecision.Expire => _cookie.Expire(_manager),
+            CookieDecision.Issue => _cookie.Issue(_runtime.Cookies, _identity!.Token, Metadata),
+            CookieDecision.Expire => _cookie.Expire(_runtime.Cookies),
             _ => null,
         };
     }
@@ -436,23 +436,23 @@ internal sealed class SessionLifecycle
     private void SendCookieEarly()
     {
         if (_early is null) return;
-        _cookie.Send(_manager, CookieToSend(final: false), tooLateIsFine: false);
+        _cookie.Send(_runtime.Cookies, CookieToSend(final: false), tooLateIsFine: false);
         if (_store is not IRequestBoundView view || _phase == Phase.Degraded) return;
         if (_identity is { } identity && (_phase == Phase.Stored || _values.HasContent))
-            view.Preview(identity.Key, _values.ToRecord(_manager.Time.GetUtcNow(), Metadata));
+            view.Preview(identity.Key, _values.ToRecord(_runtime.Time.GetUtcNow(), Metadata));
         else if ((_closing & Closing.Destroyed) != 0)
             view.Preview(_request.Key, null);
     }
 
     private ValueTask CreateAsync(ISessionStore store, SessionKey key, SessionRecord record, CancellationToken cancellationToken) =>
-        StoreCall.Run(_manager, StoreCall.Create, key, (store, key, record, ct: cancellationToken), static s => s.store.CreateAsync(s.key, s.record, s.ct));
+        StoreCall.Run(_runtime.StoreName, StoreCall.Create, key, (store, key, record, ct: cancellationToken), static s => s.store.CreateAsync(s.key, s.record, s.ct));
 
     private ValueTask DeleteAsync(ISessionStore store, SessionKey key, CancellationToken cancellationToken) =>
-        StoreCall.Run(_manager, StoreCall.Delete, key, (store, key, ct: cancellationToken), static s => s.store.DeleteAsync(s.key, s.ct));
+        StoreCall.Run(_runtime.StoreName, StoreCall.Delete, key, (store, key, ct: cancellationToken), static s => s.store.DeleteAsync(s.key, s.ct));
 
     public void Fail(Exception ex, string operation)
     {
-        _manager.Failures.Handle(ex, operation, _identity?.Key);
+        _runtime.Failures.Handle(ex, operation, _identity?.Key);
         _phase = Phase.Degraded;
         _values = default;
         SendCookieEarly();

@@ -43,16 +43,16 @@ internal sealed class TouchMemo(TimeProvider time, TimeSpan touchInterval)
     /// its session and won <see cref="TryClaim"/>. That request did not need the store, so a failure
     /// is logged, never thrown, and the next try waits a touch interval like a success.
     /// </summary>
-    public static async ValueTask<SessionRecord?> TouchAsync(SessionManager manager, ISessionStore store, SessionKey key, CancellationToken cancellationToken)
+    public static async ValueTask<SessionRecord?> TouchAsync(SessionRuntime runtime, ISessionStore store, SessionKey key, CancellationToken cancellationToken)
     {
         try
         {
-            return await StoreCall.Run(manager, StoreCall.Touch, key, (store, key, now: manager.Time.GetUtcNow(), touch: manager.Options.TouchInterval, ct: cancellationToken),
+            return await StoreCall.Run(runtime.StoreName, StoreCall.Touch, key, (store, key, now: runtime.Time.GetUtcNow(), touch: runtime.Options.TouchInterval, ct: cancellationToken),
                 static s => s.store.LoadAsync(s.key, s.now, s.touch, s.ct)).ConfigureAwait(false);
         }
         catch (Exception ex) when (StoreFailureHandler.IsFailure(ex, cancellationToken))
         {
-            Log.StoreFailed(manager.Logger, ex, manager.StoreName, "touch", key.Id);
+            Log.StoreFailed(runtime.Logger, ex, runtime.StoreName, "touch", key.Id);
             return null;
         }
     }

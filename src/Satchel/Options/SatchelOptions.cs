@@ -118,9 +118,9 @@ public sealed class SatchelOptions
                 errors.Add($"Satchel:Secrets:{i} is empty: the value given to Secrets.Add was null or empty, usually a configuration key that is not set " +
                     "(e.g. builder.Configuration[\"SessionKey\"] with no SessionKey in appsettings, user secrets or the environment). " +
                     "Set that key, or Satchel:Secrets:0 (environment variable Satchel__Secrets__0), to a random value such as the output of `openssl rand -base64 48`.");
-            else if (Secrets[i].Length < SessionKeyRing.MinimumSecretLength)
-                errors.Add($"Satchel:Secrets:{i} is {Secrets[i].Length} characters, shorter than {SessionKeyRing.MinimumSecretLength}; use a random value, e.g. the output of `openssl rand -base64 48`.");
-            else if (SessionKeyRing.NotRandom(Secrets[i]) is { } why)
+            else if (Secrets[i].Length < SecretRules.MinimumLength)
+                errors.Add($"Satchel:Secrets:{i} is {Secrets[i].Length} characters, shorter than {SecretRules.MinimumLength}; use a random value, e.g. the output of `openssl rand -base64 48`.");
+            else if (SecretRules.NotRandom(Secrets[i]) is { } why)
                 errors.Add($"Satchel:Secrets:{i} is not a random value ({why}); use one, e.g. the output of `openssl rand -base64 48`.");
         }
         if (Events is null) errors.Add("Satchel:Events must not be null.");

@@ -42,7 +42,7 @@ public static class SessionAdapter
     public static Session Open(this SessionManager manager, string? cookieHeader, bool isHttps, string? clientAddress = null, SessionCookieSink? cookieSink = null, string? headerToken = null)
     {
         ArgumentNullException.ThrowIfNull(manager);
-        return new(manager, cookieHeader, isHttps, clientAddress, cookieSink, manager.Options.TokenHeader is null ? null : headerToken);
+        return new(manager.Runtime, cookieHeader, isHttps, clientAddress, cookieSink, manager.Options.TokenHeader is null ? null : headerToken);
     }
 
     /// <summary>
@@ -53,7 +53,7 @@ public static class SessionAdapter
     public static string ExpiredCookie(this SessionManager manager, bool isHttps)
     {
         ArgumentNullException.ThrowIfNull(manager);
-        return SessionCookie.Expired(manager.Options.Cookie, manager.IsSecure(isHttps));
+        return SessionCookie.Expired(manager.Options.Cookie, manager.Runtime.Cookies.IsSecure(isHttps));
     }
 
     /// <summary>

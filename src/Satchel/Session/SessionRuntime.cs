@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Logging;
+
+namespace Satchel;
+
+/// <summary>
+/// What every session of one <see cref="SessionManager"/> works with, handed to each explicitly:
+/// the options, the store (and its per-request form, for a store whose sessions travel with the
+/// request), the clock and logger, the cookie, the limits, the failure policy, the touch memo, and
+/// the events. The manager builds one and gives it to each session; nothing here reaches back to
+/// the manager, so the session's folder depends on the folders below it only.
+/// </summary>
+internal sealed class SessionRuntime
+{
+    public SessionRuntime(SatchelOptions options, ISessionStore store, TimeProvider time, ILogger logger, SessionKeyRing keyRing)
+    {
+        Options = options;
+        Store = store;
+        Time = time;
+        Logger = logger;
+        StoreName = store.GetType().Name;
+        RequestBound = store.GetCapability<IRequestBoundStore>();
+        Cookies = new SessionCookies(options.Cookie, keyRing, new InvalidCookieTracker(options, time, logger), time);
+        Limits = new SessionLimits(options);
+        Failures = new StoreFailureHandler(options.StoreFailurePolicy, StoreName, logger);
+        Touches = new TouchMemo(time, options.TouchInterval);
+    }
+
+    public SatchelOptions Options { get; }
+
+    public ISessionStore Store { get; }
+
+    /// <summary>The store, when its sessions travel with the request (the cookie store); null for a server-side store.</summary>
+    public IRequestBoundStore? RequestBound { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>The store's type name, for logs, metrics and spans.</summary>
+    public string StoreName { get; }
+
+    public SessionCookies Cookies { get; }
+
+    public SessionLimits Limits { get; }
+
+    public StoreFailureHandler Failures { get; }
+
+    public TouchMemo Touches { get; }
+
+    /// <summary>The metadata of a session created now: the configured idle and absolute lifetimes.</summary>
+    public SessionMetadata NewMetadata()
+    {
+        var now = Time.GetUtcNow();
+        return new SessionMetadata(now, Options.IdleTimeout, now + Options.AbsoluteTimeout);
+    }
+
+    /// <summary>
+    /// Counts and reports one event of a session's life: the metric (expiry is counted per store, by
+    /// <see cref="SatchelMetrics.Observe"/>), and the application's handler when it set one. A
+    /// handler's failure is logged, never thrown at the request.
+    /// </summary>
+    public ValueTask RaiseAsync(SessionEventKind kind, SessionKey key, string? userId, SessionKey? previous = null, DateTimeOffset? time = null)
+    {
+        (kind switch
+        {
+            SessionEventKind.Created => SatchelMetrics.SessionsCreated,
+            SessionEventKind.Regenerated => SatchelMetrics.SessionsRegenerated,
+            SessionEventKind.Destroyed => SatchelMetrics.SessionsDestroyed,
+            _ => null,
+        })?.Add(1);
+        if (Options.Events.For(kind) is not { } handler) return ValueTask.CompletedTask;
+        var raised = new SessionEvent(kind, key.Id, previous?.Id, userId, time ?? Time.GetUtcNow());
+        try
+        {
+            var pending = handler(raised);
+            return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitHandlerAsync(pending, raised);
+        }
+        catch (Exception ex)
+        {
+            Log.EventHandlerFailed(Logger, ex, kind, raised.Id);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private async ValueTask AwaitHandlerAsync(ValueTask pending, SessionEvent raised)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.EventHandlerFailed(Logger, ex, raised.Kind, raised.Id);
+        }
+    }
+}
