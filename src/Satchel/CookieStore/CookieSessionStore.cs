@@ -79,7 +79,7 @@ public sealed class CookieSessionStore : ISessionStore, IRequestBoundStore, IDis
     public ValueTask DeleteAsync(SessionKey key, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
     private static InvalidOperationException OutsideRequest() =>
-        new("The cookie store keeps each session in its browser's cookies, so it writes only through a request's session (SessionManager.Open, UseSatchel, StartAsync).");
+        new("The cookie store keeps each session in its browser's cookies, so it writes only through a request's session (UseSatchel, StartAsync, or an adapter's Open).");
 
     /// <summary>
     /// The per-user "not before" times, kept as tiny records in a server store. A cookie's sealed
