@@ -8,10 +8,12 @@ cd "$(dirname "$0")"
 configuration=${CONFIGURATION:-Release}
 results=.test-results
 
-# 1. Machine packages the tests use: a real redis-server, a real headless Chromium, and clang,
-#    which links the Native AOT binaries the packaging tests publish.
+# 1. Machine packages the tests use: a real redis-server, a real PostgreSQL server (the fixture
+#    runs initdb and pg_ctl itself), a real headless Chromium, and clang, which links the Native
+#    AOT binaries the packaging tests publish.
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+{ command -v initdb >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; } || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 if ((${#missing[@]})); then
@@ -22,7 +24,7 @@ if ((${#missing[@]})); then
       echo "test.sh: apt-get could not install ${missing[*]}; the tests that need them will fail (without redis-server the Redis tests use Garnet instead)"
     fi
   else
-    echo "test.sh: missing ${missing[*]}; install them (Debian: sudo apt-get install ${missing[*]}). Without chromium the browser tests fail, without clang the Native AOT tests; without redis-server the Redis tests use Garnet instead"
+    echo "test.sh: missing ${missing[*]}; install them (Debian: sudo apt-get install ${missing[*]}). Without chromium the browser tests fail, without postgresql the PostgreSQL tests, without clang the Native AOT tests; without redis-server the Redis tests use Garnet instead"
   fi
 fi
 

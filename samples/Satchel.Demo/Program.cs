@@ -1,7 +1,8 @@
 // The Satchel demo site: `dotnet run --project samples/Satchel.Demo`, then open http://localhost:5000.
 // Another port: `dotnet run --project samples/Satchel.Demo -- --urls http://localhost:5080`.
 // Another store: `-- --store sqlite` (sessions.db, survives a restart), `-- --store cookie` (no server state)
-// or `-- --store redis --redis 127.0.0.1:6379`.
+// `-- --store redis --redis 127.0.0.1:6379`, or `-- --store postgres --postgres "Host=localhost;Database=app;Username=app"`
+// (else ConnectionStrings:Postgres).
 using System.Security.Cryptography;
 using Satchel;
 
@@ -21,8 +22,9 @@ switch (store)
     case "memory": break;
     case "sqlite": satchel.UseSqlite(builder.Configuration["sqlite"] ?? "sessions.db"); break;
     case "redis": satchel.UseRedis(builder.Configuration["redis"] ?? "127.0.0.1:6379"); break;
+    case "postgres": satchel.UsePostgres(builder.Configuration["postgres"]); break;
     case "cookie": satchel.UseCookies(); break;
-    default: throw new InvalidOperationException($"--store {store} is not a store of the demo: use memory, sqlite, redis or cookie.");
+    default: throw new InvalidOperationException($"--store {store} is not a store of the demo: use memory, sqlite, redis, postgres or cookie.");
 }
 
 var app = builder.Build();

@@ -87,6 +87,7 @@ public sealed partial class DocsSamplesTests : IDisposable
                 <Using Include="Satchel" />
                 <Using Include="Satchel.Redis" />
                 <Using Include="Satchel.Sqlite" />
+                <Using Include="Satchel.Postgres" />
                 <Using Include="Satchel.DistributedCache" />
                 <Using Include="Satchel.Testing" />
                 <Using Include="Microsoft.AspNetCore.Authentication" />

@@ -23,8 +23,8 @@ public sealed class PackageFeedTests : IDisposable
         var repo = RepositoryRoot();
         var feed = Path.Combine(_work.FullName, "feed");
         await PackAsync(repo, feed);
-        Assert.Equal(6, Directory.GetFiles(feed, "*.nupkg").Length);
-        Assert.Equal(6, Directory.GetFiles(feed, "*.snupkg").Length);
+        Assert.Equal(7, Directory.GetFiles(feed, "*.nupkg").Length);
+        Assert.Equal(7, Directory.GetFiles(feed, "*.snupkg").Length);
         // A package page shows the package's README alone: no link or image may point into the repository.
         using (var package = System.IO.Compression.ZipFile.OpenRead(Directory.GetFiles(feed, "Satchel.AspNetCore.*.nupkg").Single()))
         {
