@@ -6,6 +6,7 @@
 #
 #   bench/load.sh                          # memory and Redis, 5 rounds of 5 s per cell
 #   STORES="sqlite cookie distcache" bench/load.sh   # the other stores (see Satchel.BenchApp/Program.cs for the pairs)
+#   MODE=cpu STORES="postgres sqlite redis" VARIANTS="satchel none express" bench/load.sh   # PostgreSQL beside SQLite and Redis, and express-session on connect-pg-simple
 #   STORES=memory ROUNDS=3 DURATION=15 bench/load.sh
 #   ENDPOINTS="read hit" VARIANTS="satchel none" bench/load.sh      # a subset
 #   PIN=0 bench/load.sh                    # let the scheduler place everything (noisier)
@@ -20,8 +21,9 @@
 # (taskset), so the app's CPU time per request decides its throughput and the load generator does
 # not steal from it: on this 2-core machine that cut the run-to-run spread of a cell from ±15 %.
 #
-# Redis-backed stores (redis, distcache) give each variant a redis-server of its own; MODE=cpu then
-# also reports each redis-server's CPU time (INFO cpu) per request: what a shared Redis pays.
+# Redis-backed stores (redis, distcache) give each variant a redis-server of its own, and postgres a
+# PostgreSQL server of its own; MODE=cpu then also reports each server's CPU time per request
+# (Redis: INFO cpu; PostgreSQL: its processes' CPU in /proc): what a shared server pays.
 #
 # MODE=cpu measures what requests/s on a dedicated core stands for, the app's CPU time per
 # request, with less noise: all variants run at the same time on core 0, each under its own wrk,
@@ -63,10 +65,12 @@ if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
   app_cpu=(taskset -c 0); load_cpu=(taskset -c "1-$(( $(nproc) - 1 ))")
 fi
 
+pg_bin() { local b; b=$(command -v "$1" 2>/dev/null) || b=$(ls -d /usr/lib/postgresql/*/bin/"$1" 2>/dev/null | sort -V | tail -1); echo "$b"; }
 need=()
 command -v wrk >/dev/null || need+=(wrk)
 command -v curl >/dev/null || need+=(curl)
 [[ " $STORES " == *" redis "* || " $STORES " == *" distcache "* ]] && { command -v redis-server >/dev/null || need+=(redis-server); }
+[[ " $STORES " == *" postgres "* ]] && { [ -n "$(pg_bin initdb)" ] || need+=(postgresql); }
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else echo "load.sh: install ${need[*]} first (sudo apt-get install ${need[*]})"; exit 1; fi
@@ -83,9 +87,10 @@ raw="$out/raw.tsv"
 if [ "$MODE" = cpu ]; then printf 'store\tround\tendpoint\tvariant\trps\tcpu_us_per_request\tredis_us_per_request\tredis_reads_per_request\n' > "$raw"
 else printf 'store\tround\tendpoint\tvariant\trps\tp99_ms\n' > "$raw"; fi
 
-pids=()
+pids=() pg_stop=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for stop in "${pg_stop[@]}"; do $stop >/dev/null 2>&1 || true; done
   [ -n "$before_app" ] && git worktree remove --force "$before_dir" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -109,13 +114,41 @@ redis_cpu() { redis-cli -p "$1" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys
 # Socket reads Redis made (INFO stats): fewer per request means more commands arrived per packet.
 redis_reads() { redis-cli -p "$1" info stats | tr -d '\r' | awk -F: '/^total_reads_processed:/{print $2 + 0}'; }
 
+# PostgreSQL: one server per variant too, in a temporary directory (as the user postgres when run
+# as root: the server refuses root). Its CPU is the postmaster's and its backends' (and the
+# children that exited, in the postmaster's cutime/cstime), in seconds.
+declare -A pg_dir_of=()
+start_postgres() {   # sets pg_port
+  local dir run=()
+  pg_port=$(free_port); dir=$(mktemp -d)
+  if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; run=(runuser -u postgres --); fi
+  "${run[@]}" "$(pg_bin initdb)" -D "$dir/data" -U satchel --auth=trust -E UTF8 --no-sync --locale=C >/dev/null
+  "${load_cpu[@]}" "${run[@]}" "$(pg_bin pg_ctl)" -D "$dir/data" -l "$dir/log" -w -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=300" start >/dev/null
+  pg_dir_of[$pg_port]=$dir
+  pg_stop+=("${run[*]} $(pg_bin pg_ctl) -D $dir/data -m immediate stop")
+}
+postgres_cpu() {
+  local pid; pid=$(head -1 "${pg_dir_of[$1]}/data/postmaster.pid")
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat"; for c in $(pgrep -P "$pid"); do awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null; done; } \
+    | awk -v hz="$(getconf CLK_TCK)" '{t += $1} END {printf "%.6f", t / hz}'
+}
+
 echo "machine: $(nproc) cores${app_cpu:+ (app pinned to core 0, wrk and Redis to the rest)}, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP}s warm-up; $SESSIONS sessions per variant" | tee "$out/machine.txt"
 
 for store in $STORES; do
   declare -A url=() app_pid=() redis_of=()
+  # The variants this store has: express-session runs on memory, Redis and PostgreSQL
+  # (connect-redis, connect-pg-simple); ASP.NET Core's session has no PostgreSQL IDistributedCache here.
+  sv=()
   for variant in "${VARIANTS[@]}"; do
+    [ "$variant" = express ] && [[ " memory redis postgres " != *" $store "* ]] && continue
+    [ "$variant" = aspnet ] && [ "$store" = postgres ] && continue
+    sv+=("$variant")
+  done
+  for variant in "${sv[@]}"; do
     redis_of[$variant]=6379
     if redis_backed "$store"; then start_redis; redis_of[$variant]=$redis_port; fi
+    if [ "$store" = postgres ]; then start_postgres; redis_of[$variant]=$pg_port; fi
     port=$(free_port)
     if [ "$variant" = express ]; then
       "${app_cpu[@]}" node bench/express/server.js "$port" "$store" "${redis_of[$variant]}" >/dev/null 2>&1 &
@@ -123,7 +156,8 @@ for store in $STORES; do
       extra=() dll=$app as=$variant
       [ "$variant" = satchel ] && read -ra extra <<<"${SATCHEL_ARGS:-}"
       [ "$variant" = before ] && dll=$before_app as=satchel
-      "${app_cpu[@]}" dotnet "$dll" --variant "$as" --store "$store" --redis "127.0.0.1:${redis_of[$variant]}" --urls "http://127.0.0.1:$port" "${extra[@]}" >/dev/null 2>&1 &
+      "${app_cpu[@]}" dotnet "$dll" --variant "$as" --store "$store" --redis "127.0.0.1:${redis_of[$variant]}" \
+        --postgres "Host=127.0.0.1;Port=${redis_of[$variant]};Username=satchel;Database=postgres" --urls "http://127.0.0.1:$port" "${extra[@]}" >/dev/null 2>&1 &
     fi
     pids+=($!)
     app_pid[$variant]=$!
@@ -144,7 +178,7 @@ for store in $STORES; do
   done
   # Tiered compilation recompiles hot methods for a while after start (instrumented, then optimized);
   # measured before that ends, the variant with more code looks slower than it is.
-  for variant in "${VARIANTS[@]}"; do
+  for variant in "${sv[@]}"; do
     for endpoint in "${ENDPOINTS[@]}"; do
       cookie_file="$out/cookies-$store-$variant.txt"
       [ "$endpoint" = login ] && cookie_file=/dev/null
@@ -157,11 +191,12 @@ for store in $STORES; do
       for endpoint in "${ENDPOINTS[@]}"; do
         declare -A before=() log=() redis_before=() reads_before=()
         loads=()
-        for variant in "${VARIANTS[@]}"; do
+        for variant in "${sv[@]}"; do
           before[$variant]=$(cpu_ticks "${app_pid[$variant]}")
           redis_backed "$store" && { redis_before[$variant]=$(redis_cpu "${redis_of[$variant]}"); reads_before[$variant]=$(redis_reads "${redis_of[$variant]}"); }
+          [ "$store" = postgres ] && redis_before[$variant]=$(postgres_cpu "${redis_of[$variant]}")
         done
-        for variant in "${VARIANTS[@]}"; do
+        for variant in "${sv[@]}"; do
           cookie_file="$out/cookies-$store-$variant.txt"
           [ "$endpoint" = login ] && cookie_file=/dev/null
           log[$variant]="$out/wrk-$variant.txt"
@@ -169,7 +204,7 @@ for store in $STORES; do
           loads+=($!)
         done
         wait "${loads[@]}"
-        for variant in "${VARIANTS[@]}"; do
+        for variant in "${sv[@]}"; do
           result=$(cat "${log[$variant]}")
           if grep -q "Non-2xx" <<<"$result"; then echo "$store/$variant/$endpoint answered errors:"; echo "$result"; exit 1; fi
           requests=$(awk '/requests in/{print $1}' <<<"$result")
@@ -178,6 +213,8 @@ for store in $STORES; do
           if redis_backed "$store"; then
             redis_s=$(awk -v a="${redis_before[$variant]}" -v b="$(redis_cpu "${redis_of[$variant]}")" 'BEGIN {printf "%.6f", b - a}')
             reads=$(( $(redis_reads "${redis_of[$variant]}") - reads_before[$variant] ))
+          elif [ "$store" = postgres ]; then
+            redis_s=$(awk -v a="${redis_before[$variant]}" -v b="$(postgres_cpu "${redis_of[$variant]}")" 'BEGIN {printf "%.6f", b - a}')
           fi
           awk -v st="$store" -v r="$round" -v e="$endpoint" -v v="$variant" -v n="$requests" -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v d="$DURATION" -v rs="$redis_s" -v rd="$reads" \
             'BEGIN { printf "%s\t%s\t%s\t%s\t%.0f\t%.2f\t%s\t%s\n", st, r, e, v, n / d, t / hz * 1e6 / n, rs < 0 ? "-" : sprintf("%.2f", rs * 1e6 / n), rd < 0 ? "-" : sprintf("%.3f", rd / n) }' | tee -a "$raw"
@@ -189,8 +226,8 @@ for store in $STORES; do
     continue
   fi
   for round in $(seq "$ROUNDS"); do
-    order=("${VARIANTS[@]}")
-    (( round % 2 == 0 )) && order=($(printf '%s\n' "${VARIANTS[@]}" | tac))
+    order=("${sv[@]}")
+    (( round % 2 == 0 )) && order=($(printf '%s\n' "${sv[@]}" | tac))
     for endpoint in "${ENDPOINTS[@]}"; do
       for variant in "${order[@]}"; do
         cookie_file="$out/cookies-$store-$variant.txt"
@@ -235,7 +272,7 @@ if [ "$MODE" = cpu ]; then
       b = ("before" in variants)
       printf "| store | endpoint | Satchel µs/request | ASP.NET Core session µs/request | no session µs/request | Satchel vs no session | ASP.NET vs no session | Satchel vs ASP.NET |%s\n", b ? " Satchel before µs/request | before vs no session | before ÷ after CPU (>1: now cheaper) |" : ""
       printf "|---|---|---|---|---|---|---|---|%s\n", b ? "---|---|---|" : ""
-      ne = split(endpoints, eps, " "); ns = split("memory redis sqlite cookie distcache", order, " ")
+      ne = split(endpoints, eps, " "); ns = split("memory redis postgres sqlite cookie distcache", order, " ")
       for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
         printf "| %s | /%s | %s | %s | %s | %s | %s | %s |", st, e, us(st, e, "satchel"), us(st, e, "aspnet"), us(st, e, "none"),
           ratio(st, e, "satchel", "none"), ratio(st, e, "aspnet", "none"), ratio(st, e, "satchel", "aspnet")
@@ -263,13 +300,13 @@ if [ "$MODE" = cpu ]; then
     END {
       if (!any) exit
       b = ("before" in variants)
-      printf "\n| store | endpoint | Redis µs/request, Satchel | Redis µs/request, ASP.NET Core session | Satchel ÷ ASP.NET |%s Redis socket reads/request (Satchel / ASP.NET%s) |\n", b ? " Redis µs/request, Satchel before |" : "", b ? " / before" : ""
-      printf "|---|---|---|---|---|---|%s\n", b ? "---|" : ""
-      ne = split(endpoints, eps, " "); ns = split("redis distcache", order, " ")
+      printf "\n| store | endpoint | server µs/request, Satchel | server µs/request, ASP.NET Core session | Satchel ÷ ASP.NET |%s Redis socket reads/request (Satchel / ASP.NET%s) | server µs/request, express-session |\n", b ? " server µs/request, Satchel before |" : "", b ? " / before" : ""
+      printf "|---|---|---|---|---|---|---|%s\n", b ? "---|" : ""
+      ne = split(endpoints, eps, " "); ns = split("redis postgres distcache", order, " ")
       for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
         printf "| %s | /%s | %s | %s | %s |", st, e, us(st, e, "satchel"), us(st, e, "aspnet"), share(st, e)
         if (b) printf " %s |", us(st, e, "before")
-        printf " %s / %s%s |\n", rd(st, e, "satchel"), rd(st, e, "aspnet"), b ? " / " rd(st, e, "before") : "" } }
+        printf " %s / %s%s | %s |\n", rd(st, e, "satchel"), rd(st, e, "aspnet"), b ? " / " rd(st, e, "before") : "", us(st, e, "express") } }
     }' "$raw" | tee -a "$out/summary.md"
   echo "results: $out"
   exit 0
@@ -294,7 +331,7 @@ awk -F'\t' -v endpoints="${ENDPOINTS[*]}" "$awk_median"'
     print "| store | endpoint | Satchel req/s | ASP.NET Core session req/s | no session req/s | express-session req/s | Satchel ÷ ASP.NET | Satchel ÷ no session | ASP.NET ÷ no session | p99 ms (Satchel / ASP.NET / none) |"
     print "|---|---|---|---|---|---|---|---|---|---|"
     ne = split(endpoints, eps, " ")
-    ns = split("memory redis sqlite cookie distcache", order, " ")
+    ns = split("memory redis postgres sqlite cookie distcache", order, " ")
     for (j = 1; j <= ns; j++) { st = order[j]; if (!(st in stores)) continue; for (i = 1; i <= ne; i++) { e = eps[i]
       printf "| %s | /%s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s |\n", st, e,
         cell(st SUBSEP e SUBSEP "satchel"), cell(st SUBSEP e SUBSEP "aspnet"), cell(st SUBSEP e SUBSEP "none"), cell(st SUBSEP e SUBSEP "express"),

@@ -1,6 +1,6 @@
 // The app bench/load.sh drives: the same endpoints on Satchel, on ASP.NET Core's own
 // session, or on no session at all, over the same kind of store.
-//   dotnet Satchel.BenchApp.dll --variant satchel|aspnet|none|dictionary|storeonly[-load|-cookie] --store memory|redis|sqlite|cookie|distcache [--redis host:port] --urls http://127.0.0.1:PORT
+//   dotnet Satchel.BenchApp.dll --variant satchel|aspnet|none|dictionary|storeonly[-load|-cookie] --store memory|redis|postgres|sqlite|cookie|distcache [--redis host:port] [--postgres connection-string] --urls http://127.0.0.1:PORT
 //   sqlite: Satchel's SQLite store against ASP.NET Core session on an SQLite IDistributedCache (NeoSmart.Caching.Sqlite);
 //   cookie: Satchel's cookie store against ASP.NET Core session in memory (it has no cookie store);
 //   distcache: Satchel's IDistributedCache store and ASP.NET Core session, both on RedisCache.
@@ -26,6 +26,9 @@ switch (variant)
             case "redis":
                 var readOnThreadPool = builder.Configuration["readOnThreadPool"] != "false";
                 satchel.UseRedis(redis, o => { o.KeyPrefix = "bench:satchel:"; o.ReadOnThreadPool = readOnThreadPool; });
+                break;
+            case "postgres":
+                satchel.UsePostgres(builder.Configuration["postgres"]);
                 break;
             case "sqlite":
                 satchel.UseSqlite(Path.Combine(Path.GetTempPath(), $"satchel-bench-{Environment.ProcessId}.db"));

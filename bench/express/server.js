@@ -1,9 +1,9 @@
 // express-session with the same four endpoints as bench/Satchel.BenchApp.
-//   node server.js PORT [memory|redis] [REDIS_PORT]
+//   node server.js PORT [memory|redis|postgres] [STORE_PORT]   (the store server's port on 127.0.0.1)
 const express = require('express');
 const session = require('express-session');
 
-const [port, store = 'memory', redisPort = '6379'] = process.argv.slice(2);
+const [port, store = 'memory', storePort = '6379'] = process.argv.slice(2);
 
 async function main() {
   const options = {
@@ -15,9 +15,16 @@ async function main() {
   if (store === 'redis') {
     const { createClient } = require('redis');
     const RedisStore = require('connect-redis').default;
-    const client = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+    const client = createClient({ url: `redis://127.0.0.1:${storePort}` });
     await client.connect();
     options.store = new RedisStore({ client, prefix: 'bench:express:' });
+  } else if (store === 'postgres') {
+    const { Pool } = require('pg');
+    const PgStore = require('connect-pg-simple')(session);
+    const pool = new Pool({ host: '127.0.0.1', port: Number(storePort), user: 'satchel', database: 'postgres', max: 20 });
+    options.store = new PgStore({ pool, tableName: 'express_sessions', createTableIfMissing: true });
+  } else if (store !== 'memory') {
+    throw new Error(`express-session has no ${store} store here: use memory, redis or postgres`);
   }
   const app = express();
   app.disable('x-powered-by');
