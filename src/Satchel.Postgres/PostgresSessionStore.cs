@@ -58,7 +58,8 @@ public sealed class PostgresSessionStore : ISessionStore, ISessionUserIndex, ISe
     /// <summary>
     /// A store that connects with <paramref name="connectionString"/> (an Npgsql connection string,
     /// <c>"Host=db;Database=app;Username=app;Password=…"</c>) through a data source of its own, with
-    /// its statements prepared on each connection (<c>Max Auto Prepare</c>, unless the string sets it).
+    /// its statements prepared on each connection (<c>Max Auto Prepare</c>) and no reset when a
+    /// connection goes back to the pool (<c>No Reset On Close</c>), unless the string sets them.
     /// </summary>
     /// <exception cref="InvalidOperationException">The options are invalid, the tables are missing and may not be created, or they are of a newer version.</exception>
     /// <exception cref="NpgsqlException">The database could not be reached.</exception>
@@ -67,6 +68,10 @@ public sealed class PostgresSessionStore : ISessionStore, ISessionUserIndex, ISe
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        // The store leaves no state on a connection (its one advisory lock ends with its transaction),
+        // so a connection going back to the pool needs no reset: without this, every statement paid
+        // for the reset of the one before (measured: a load cost 2-3x the app and server CPU).
+        if (!connectionString.Contains("reset on close", StringComparison.OrdinalIgnoreCase)) builder.ConnectionStringBuilder.NoResetOnClose = true;
         var source = builder.Build();
         try
         {
