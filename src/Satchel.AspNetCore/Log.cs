@@ -38,4 +38,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "Authentication scheme {Scheme} takes its events from the service {EventsType} (EventsType), so Satchel cannot rotate the session at its sign-in. Call 'await context.HttpContext.GetSession().RegenerateAsync()' in its SigningIn and 'GetSession().Destroy()' in its SigningOut.")]
     public static partial void EventsTypeNotHooked(ILogger logger, string scheme, string eventsType);
+
+    [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "Closed {Count} live connections of session {SessionId}: it ended ({Kind})")]
+    public static partial void LiveConnectionsClosed(ILogger logger, int count, string sessionId, SessionEventKind kind);
 }

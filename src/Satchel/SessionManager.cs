@@ -71,6 +71,21 @@ public sealed class SessionManager : IDisposable
     /// <summary>The session cookie's name as sent, with any <c>__Host-</c> prefix.</summary>
     public string CookieName => Runtime.Cookies.Name;
 
+    /// <summary>
+    /// A session of this manager ended in this process: destroyed (<see cref="Session.Destroy"/>,
+    /// sign-out), revoked through <see cref="SessionAdmin"/>, moved to a new token
+    /// (<see cref="SessionEventKind.Regenerated"/>: the session that ended is
+    /// <see cref="SessionEvent.PreviousId"/>), or removed by the store's sweep after it expired.
+    /// Raised right after the store did it, on that request's or the sweep's thread: keep handlers
+    /// short. Live connections use it to stop acting for a session that ended. Only what this
+    /// process did: another process sharing the store raises its own.
+    /// </summary>
+    public event Action<SessionEvent>? SessionEnded
+    {
+        add => Runtime.Ended += value;
+        remove => Runtime.Ended -= value;
+    }
+
     /// <summary>Disposes the memory store this manager made itself (not a store it was given).</summary>
     public void Dispose()
     {

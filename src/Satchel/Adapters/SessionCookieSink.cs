@@ -63,6 +63,16 @@ public abstract class SessionCookieSink : IResponseCookies
 
     internal bool IsEarly => SendsEarly;
 
+    /// <summary>
+    /// Whether this unit of work can send a cookie at all. A SignalR hub invocation or a Blazor
+    /// circuit event has no HTTP response: it can read and change the session the browser's cookie
+    /// names, but not start one, give it a new token or make it persistent. The session refuses
+    /// those at the call, with a message that says to do them on an HTTP request. Default: <see langword="true"/>.
+    /// </summary>
+    protected virtual bool CanSendCookie => true;
+
+    internal bool IsCookieless => !CanSendCookie;
+
     internal void Changed(SessionKey key) => OnChanged(key);
 
     internal void Committed() => OnCommitted();

@@ -35,7 +35,7 @@ public static class SatchelServiceCollectionExtensions
         // Transient, not scoped: the request's session is one object anyway (the adapter's), and a
         // scoped registration makes every request's DI scope build a resolved-services dictionary.
         services.TryAddTransient(_ => SessionAdapter.Current
-            ?? throw new InvalidOperationException("No Satchel session in this request. Add app.UseSatchel() to the pipeline before the endpoints that use Session (with HttpListener, use SessionManager.StartAsync instead)."));
+            ?? throw new InvalidOperationException("No Satchel session in this request. Add app.UseSatchel() to the pipeline before the endpoints that use Session (with HttpListener, use SessionManager.StartAsync instead; in a SignalR hub, call Context.GetSession() after AddSignalR().AddSatchel())."));
         return new SatchelBuilder(services);
     }
 

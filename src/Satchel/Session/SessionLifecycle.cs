@@ -13,6 +13,7 @@ internal sealed class SessionLifecycle
     private readonly ISessionStore _store;   // the manager's, or this request's view of a store that travels with requests (cookies)
     private readonly RequestCookie _request;
     private readonly SessionCookieSink? _early;   // a sink whose response can go out before the commit (HttpListener): the cookie is sent as the session changes
+    private readonly bool _cookieless;            // no response to carry a cookie (a hub invocation, a circuit event)
 
     private Phase _phase;
     private ValueOverlay _values;
@@ -29,6 +30,7 @@ internal sealed class SessionLifecycle
         _runtime = runtime;
         _cookie = new ResponseCookie(sink, isHttps, headerToken is null ? null : runtime.Options.TokenHeader);
         _early = sink is { IsEarly: true } ? sink : null;
+        _cookieless = sink is { IsCookieless: true };
         ClientAddress = clientAddress;
         _request = headerToken is null ? RequestCookie.Read(runtime.Cookies, cookieHeader, clientAddress) : RequestCookie.ReadHeader(runtime.Cookies, headerToken, clientAddress);
         _identity = _request.Verified;
@@ -212,6 +214,7 @@ internal sealed class SessionLifecycle
         ThrowIfClosed();
         await LoadAsync(blocking: false, cancellationToken).ConfigureAwait(false);
         if (_phase == Phase.Degraded) return;
+        if (_cookieless) throw NoCookie("give the session a new token (RegenerateAsync)");
 
         var previous = _identity;
         SessionKey? oldKey = _phase == Phase.Stored ? previous!.Key : null;
@@ -289,6 +292,7 @@ internal sealed class SessionLifecycle
     public void RememberMe(TimeSpan lifetime)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        if (_cookieless) throw NoCookie("make the session persistent (RememberMe)");
         BeginWrite();
         var now = _runtime.Time.GetUtcNow();
         var metadata = Metadata;
@@ -382,10 +386,16 @@ internal sealed class SessionLifecycle
     {
         ThrowIfClosed();
         EnsureLoaded();
+        // Writing to no session starts one, and a new session needs its cookie sent.
+        if (_cookieless && _phase == Phase.New) throw NoCookie("start a session (the browser sent no valid session cookie, or the session ended)");
         // HttpListener commits after the response went out: a change made then could not send its cookie.
         if (_early is { IsStarted: true })
             throw new InvalidOperationException("The response has already started, so this change to the session could not reach the browser and is refused. Change the session before writing the response body.");
     }
+
+    private static InvalidOperationException NoCookie(string what) =>
+        new($"This unit of work has no HTTP response to carry a cookie (a SignalR hub invocation or a Blazor circuit event), so it cannot {what}. " +
+            "Do that on an HTTP request (a sign-in page, an endpoint the page calls); live connections see the result on their next call.");
 
     public void ThrowIfClosed()
     {

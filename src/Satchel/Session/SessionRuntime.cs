@@ -47,6 +47,9 @@ internal sealed class SessionRuntime
 
     public TouchMemo Touches { get; }
 
+    /// <summary>A session ended in this process (see <see cref="SessionManager.SessionEnded"/>).</summary>
+    public event Action<SessionEvent>? Ended;
+
     /// <summary>The metadata of a session created now: the configured idle and absolute lifetimes.</summary>
     public SessionMetadata NewMetadata()
     {
@@ -68,8 +71,21 @@ internal sealed class SessionRuntime
             SessionEventKind.Destroyed => SatchelMetrics.SessionsDestroyed,
             _ => null,
         })?.Add(1);
+        SessionEvent? raised = null;
+        if (kind != SessionEventKind.Created && Ended is { } ended)
+        {
+            raised = new SessionEvent(kind, key.Id, previous?.Id, userId, time ?? Time.GetUtcNow());
+            try
+            {
+                ended(raised);
+            }
+            catch (Exception ex)
+            {
+                Log.EventHandlerFailed(Logger, ex, kind, raised.Id);
+            }
+        }
         if (Options.Events.For(kind) is not { } handler) return ValueTask.CompletedTask;
-        var raised = new SessionEvent(kind, key.Id, previous?.Id, userId, time ?? Time.GetUtcNow());
+        raised ??= new SessionEvent(kind, key.Id, previous?.Id, userId, time ?? Time.GetUtcNow());
         try
         {
             var pending = handler(raised);
