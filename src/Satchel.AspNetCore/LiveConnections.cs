@@ -44,8 +44,8 @@ internal sealed class LiveConnections : IDisposable
     {
         var id = ended.Kind == SessionEventKind.Regenerated ? ended.PreviousId : ended.Id;
         if (id is null || !_bySession.TryRemove(id, out var connections)) return;
+        Log.LiveConnectionsClosed(_logger, connections.Count, id, ended.Kind);   // before the close, which the client may see at once
         foreach (var connection in connections.Values) connection.Abort();
-        Log.LiveConnectionsClosed(_logger, connections.Count, id, ended.Kind);
     }
 
     public void Dispose()

@@ -38,7 +38,10 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         _userIndex = new RedisUserIndex(() => Db, _sessionPrefix, options.KeyPrefix + "u:");
         _locks = new RedisSessionLocks(() => Db, options.KeyPrefix + "l:", options.LockLease);
         _oneStepValues = new RedisOneStepValues(() => Db, SessionHash);
+        _ends = new RedisSessionEnds(redis, options.KeyPrefix + "ended");
     }
+
+    private readonly RedisSessionEnds _ends;
 
     /// <summary>Connects to Redis with a StackExchange.Redis configuration string (e.g. <c>127.0.0.1:6379</c>).</summary>
     /// <remarks>
@@ -257,7 +260,7 @@ public sealed class RedisSessionStore : ISessionStore, IDisposable
         await Db.KeyDeleteAsync(SessionHash(key)).ConfigureAwait(false);
 
     /// <inheritdoc />
-    public T? GetCapability<T>() where T : class => this as T ?? _userIndex as T ?? _locks as T ?? _oneStepValues as T;
+    public T? GetCapability<T>() where T : class => this as T ?? _userIndex as T ?? _locks as T ?? _oneStepValues as T ?? _ends as T;
 
     /// <summary>Closes the connection if the store opened it.</summary>
     public void Dispose()

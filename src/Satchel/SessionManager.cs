@@ -77,12 +77,18 @@ public sealed class SessionManager : IDisposable
     /// (<see cref="SessionEventKind.Regenerated"/>: the session that ended is
     /// <see cref="SessionEvent.PreviousId"/>), or removed by the store's sweep after it expired.
     /// Raised right after the store did it, on that request's or the sweep's thread: keep handlers
-    /// short. Live connections use it to stop acting for a session that ended. Only what this
-    /// process did: another process sharing the store raises its own.
+    /// short. Live connections use it to stop acting for a session that ended. On a store that
+    /// carries notices between processes (<see cref="ISessionEndBroadcast"/>: Redis), a session
+    /// ended by another process sharing the store is raised here too, with its
+    /// <see cref="SessionEvent.UserId"/> unknown.
     /// </summary>
     public event Action<SessionEvent>? SessionEnded
     {
-        add => Runtime.Ended += value;
+        add
+        {
+            Runtime.Ended += value;
+            Runtime.ListenElsewhere();
+        }
         remove => Runtime.Ended -= value;
     }
 

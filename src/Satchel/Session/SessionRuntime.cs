@@ -47,8 +47,56 @@ internal sealed class SessionRuntime
 
     public TouchMemo Touches { get; }
 
-    /// <summary>A session ended in this process (see <see cref="SessionManager.SessionEnded"/>).</summary>
+    /// <summary>A session ended here, or in another process when the store carries notices (see <see cref="SessionManager.SessionEnded"/>).</summary>
     public event Action<SessionEvent>? Ended;
+
+    // Notices of ended sessions between processes: "<process> <kind> <ended id>".
+    private readonly string _process = Guid.NewGuid().ToString("N");
+    private int _listening;
+
+    /// <summary>Starts hearing the sessions other processes ended, once something here listens for ends.</summary>
+    public void ListenElsewhere()
+    {
+        if (Store.GetCapability<ISessionEndBroadcast>() is not { } broadcast || Interlocked.Exchange(ref _listening, 1) == 1) return;
+        broadcast.Received += notice =>
+        {
+            var parts = notice.Split(' ');
+            if (parts.Length != 3 || parts[0] == _process || !Enum.TryParse<SessionEventKind>(parts[1], out var kind)) return;
+            var ended = kind == SessionEventKind.Regenerated
+                ? new SessionEvent(kind, "", parts[2], null, Time.GetUtcNow())
+                : new SessionEvent(kind, parts[2], null, null, Time.GetUtcNow());
+            try
+            {
+                Ended?.Invoke(ended);
+            }
+            catch (Exception ex)
+            {
+                Log.EventHandlerFailed(Logger, ex, kind, parts[2]);
+            }
+        };
+    }
+
+    // Tells the other processes, without holding up the request: a notice lost is a connection
+    // that sees no session at its next call instead of closing at once. Sent whether or not this
+    // process listens (an API process may sign out a user whose live page another process serves);
+    // a sign-out or sign-in is rare beside reads, and one PUBLISH nobody hears costs Redis little.
+    private void Broadcast(SessionEventKind kind, string endedId)
+    {
+        if (Store.GetCapability<ISessionEndBroadcast>() is not { } broadcast) return;
+        _ = Publish(broadcast, $"{_process} {kind} {endedId}");
+
+        async Task Publish(ISessionEndBroadcast to, string notice)
+        {
+            try
+            {
+                await to.PublishAsync(notice).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.StoreFailed(Logger, ex, StoreName, "broadcast", endedId);
+            }
+        }
+    }
 
     /// <summary>The metadata of a session created now: the configured idle and absolute lifetimes.</summary>
     public SessionMetadata NewMetadata()
@@ -84,6 +132,7 @@ internal sealed class SessionRuntime
                 Log.EventHandlerFailed(Logger, ex, kind, raised.Id);
             }
         }
+        if (kind is SessionEventKind.Destroyed or SessionEventKind.Regenerated) Broadcast(kind, previous?.Id ?? key.Id);
         if (Options.Events.For(kind) is not { } handler) return ValueTask.CompletedTask;
         raised ??= new SessionEvent(kind, key.Id, previous?.Id, userId, time ?? Time.GetUtcNow());
         try
