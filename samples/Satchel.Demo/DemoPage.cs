@@ -12,7 +12,7 @@ static class DemoPage
     private static readonly (string Path, string Label)[] Menu =
     [
         ("/", "Seed test"), ("/counter", "Counter"), ("/#sign-in", "Sign in"), ("/sessions", "Your sessions"),
-        ("/cart", "Parallel cart"), ("/legacy", "ISession"),
+        ("/cart", "Parallel cart"), ("/live", "Live page"), ("/legacy", "ISession"),
     ];
 
     public static IResult Render(HttpContext http, Session session, string store, string title, string lead, string did, string body)

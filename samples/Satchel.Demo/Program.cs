@@ -4,6 +4,7 @@
 // `-- --store redis --redis 127.0.0.1:6379`, or `-- --store postgres --postgres "Host=localhost;Database=app;Username=app"`
 // (else ConnectionStrings:Postgres).
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.SignalR;
 using Satchel;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -27,8 +28,12 @@ switch (store)
     default: throw new InvalidOperationException($"--store {store} is not a store of the demo: use memory, sqlite, redis, postgres or cookie.");
 }
 
+// Live pages: SignalR hubs get the caller's session (docs/realtime.md).
+builder.Services.AddSignalR().AddSatchel();
+
 var app = builder.Build();
 app.UseSatchel();
+app.MapHub<LiveCartHub>("/live-hub");
 app.MapGet("/site.css", () => Results.Text(DemoPage.Css, "text/css; charset=utf-8"));
 
 // The node-session test: store a value on the first visit, read it back on the reload.
@@ -197,6 +202,58 @@ app.MapDelete("/cart/items", (Session session) =>
 static List<string> CartItems(Session session) =>
     [.. session.Keys.Where(k => k.StartsWith("cart:", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(k => session[k]!)];
 
+// The SignalR JSON protocol over a plain WebSocket, in a few lines (no client library to bundle).
+const string LiveScript = """
+    <script>
+      const RS = '\u001e', state = document.getElementById('live-state');
+      const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/live-hub');
+      let next = 0, timer = null; const pending = {};
+      const invoke = (target, ...args) => new Promise((resolve, reject) => {
+        const invocationId = String(++next); pending[invocationId] = { resolve, reject };
+        ws.send(JSON.stringify({ type: 1, invocationId, target, arguments: args }) + RS);
+      });
+      const show = items => {
+        document.getElementById('live-count').textContent = items.length;
+        document.getElementById('live-items').innerHTML = items.map(i => '<li>' + i.replace(/</g, '&lt;') + '</li>').join('');
+      };
+      const refresh = async () => show(await invoke('Items'));
+      ws.onopen = () => { ws.send(JSON.stringify({ protocol: 'json', version: 1 }) + RS); };
+      ws.onmessage = e => {
+        for (const part of e.data.split(RS)) {
+          if (!part) continue;
+          const m = JSON.parse(part);
+          if (m.type === undefined && !m.error) { state.textContent = 'live'; state.className = 'ok'; refresh(); timer = setInterval(refresh, 1000); }
+          if (m.type === 3) { const p = pending[m.invocationId]; delete pending[m.invocationId]; m.error ? p.reject(new Error(m.error)) : p.resolve(m.result); }
+        }
+      };
+      ws.onclose = () => { clearInterval(timer); state.textContent = 'closed: the session ended (signed out?)'; state.className = 'closed'; };
+      document.getElementById('live-add').onclick = async () => {
+        try { await invoke('Add', document.getElementById('live-item').value); await refresh(); }
+        catch (e) { state.textContent = e.message; }
+      };
+    </script>
+    """;
+
+// A live page: the same cart through a SignalR hub. Each hub call loads the session as the store
+// holds it now (so items added by the HTTP cart page show up here), commits what it changed, and
+// the connection closes when the session ends, from this tab or another.
+app.MapGet("/live", (HttpContext http, Session session) =>
+{
+    session.Set("liveVisits", session.Get<int>("liveVisits") + 1);   // a session before the page connects
+    return DemoPage.Render(http, session, store, "A live page on the same session",
+        "This page talks to the server over a SignalR connection. Each hub call reads and writes your session like an HTTP request does; a hub cannot set a cookie, so sign-in stays on HTTP pages.",
+        "This request counted your visit, so the browser holds a session before the live connection opens.", $"""
+        <div class="card">
+          <p>Connection: <strong id="live-state">connecting…</strong></p>
+          <form id="live-form" onsubmit="return false"><input id="live-item" placeholder="an item" value="Live item"><button id="live-add">Add through the hub</button></form>
+          <p>Items in the cart: <strong id="live-count">0</strong> — add more from the <a href="/cart" target="_blank">HTTP cart page</a>: they show here within a second.</p>
+          <ol class="items" id="live-items"></ol>
+          <p>Sign out in another tab, and this page's connection closes at once: a live page never goes on acting for a user who signed out.</p>
+        </div>
+        {LiveScript}
+        """);
+});
+
 // Existing ASP.NET Core code keeps working: HttpContext.Session is served by Satchel.
 app.MapGet("/legacy", (HttpContext http, Session session) =>
 {
@@ -216,4 +273,20 @@ static string DemoSecret(string directory)
     var path = Path.Combine(directory, "satchel-demo.secret");
     if (!File.Exists(path)) File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)));
     return File.ReadAllText(path).Trim();
+}
+
+/// <summary>The cart of the HTTP page, through SignalR: each call sees the session as the store holds it now.</summary>
+sealed class LiveCartHub : Microsoft.AspNetCore.SignalR.Hub
+{
+    public List<string> Items()
+    {
+        var session = Context.GetSession();
+        return [.. session.Keys.Where(k => k.StartsWith("cart:", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(k => session[k]!)];
+    }
+
+    public void Add(string item)
+    {
+        var session = Context.GetSession();
+        session[$"cart:live-{session.Keys.Count(k => k.StartsWith("cart:live-", StringComparison.Ordinal)) + 1:00}"] = item;
+    }
 }

@@ -156,4 +156,31 @@ public sealed class BrowserTests : IAsyncLifetime
         Directory.CreateDirectory(folder);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task The_live_page_shares_the_cart_with_the_HTTP_page_and_closes_when_another_tab_signs_out()
+    {
+        await using var browser = await LaunchAsync();
+        var live = await browser.NewPageAsync();
+        await live.GotoAsync(new Uri(_demo.Address, "live").ToString());
+        await live.WaitForSelectorAsync("#live-state.ok");   // the hub connection is up, on the page's session
+
+        // Added through the hub, seen by the HTTP page.
+        await live.ClickAsync("#live-add");
+        await live.WaitForFunctionAsync("document.getElementById('live-count').textContent === '1'");
+        var cart = await browser.NewPageAsync();
+        await cart.GotoAsync(new Uri(_demo.Address, "cart").ToString());
+        Assert.Equal("1", await cart.InnerTextAsync("#cart-count"));
+
+        // Added over HTTP (twenty at once), seen by the live page at its next call.
+        await cart.ClickAsync("#fill");
+        await cart.WaitForFunctionAsync("document.getElementById('cart-count').textContent === '21'");   // the live item and the twenty
+        await live.WaitForFunctionAsync("document.getElementById('live-count').textContent === '21'");
+
+        // Signing out in the other tab closes the live page's connection.
+        await cart.GotoAsync(_demo.Address.ToString());
+        await cart.ClickAsync("form[action='/logout'] button");
+        await live.WaitForSelectorAsync("#live-state.closed");
+        Assert.StartsWith("closed", await live.InnerTextAsync("#live-state"), StringComparison.Ordinal);
+    }
 }
