@@ -21,6 +21,7 @@ switch (variant)
 {
     case "satchel" or "storeonly" or "storeonly-load" or "storeonly-cookie":
         var satchel = builder.Services.AddSatchel(o => o.Secrets.Add("bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"));
+        if (variant == "satchel") builder.Services.AddSignalR().AddSatchel();   // bench/hub.sh
         switch (store)
         {
             case "redis":
@@ -54,7 +55,11 @@ switch (variant)
 using var allocations = builder.Configuration["allocations"] == "true" ? new Satchel.Bench.AllocationSampler() : null;
 var app = builder.Build();
 if (allocations is not null) app.Lifetime.ApplicationStopped.Register(() => allocations.Print(Console.Out));
-if (variant == "satchel") app.UseSatchel();
+if (variant == "satchel")
+{
+    app.UseSatchel();
+    app.MapHub<Satchel.Bench.BenchHub>("/hub");
+}
 else if (variant.StartsWith("storeonly", StringComparison.Ordinal)) app.UseWhen(c => c.Request.Path == "/login", login => login.UseSatchel());
 else if (variant == "aspnet") app.UseSession();
 Satchel.Bench.BenchEndpoints.Map(app, variant);
