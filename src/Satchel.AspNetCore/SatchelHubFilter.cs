@@ -20,6 +20,8 @@ internal sealed class SatchelHubFilter(SessionManager manager, LiveConnections c
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocation, Func<HubInvocationContext, ValueTask<object?>> next)
     {
+        // Blazor Server's own hub carries every UI event of a circuit: no session load for those.
+        if (IsFrameworkHub(invocation.Hub)) return await next(invocation).ConfigureAwait(false);
         var previous = SessionAdapter.Current;
         var session = Open(invocation.Context);
         SessionAdapter.Current = Invocation.Value = session;
@@ -54,7 +56,8 @@ internal sealed class SatchelHubFilter(SessionManager manager, LiveConnections c
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
         // The cookie is verified now, without the store: a forged or expired one binds nothing.
-        if (Open(context.Context)?.RequestKey() is { } key)
+        // Blazor's circuits are not covered yet (docs/realtime.md).
+        if (!IsFrameworkHub(context.Hub) && Open(context.Context)?.RequestKey() is { } key)
         {
             context.Context.Items[SessionIdItem] = key.Id;
             connections.Add(key.Id, context.Context);
@@ -67,6 +70,8 @@ internal sealed class SatchelHubFilter(SessionManager manager, LiveConnections c
         if (context.Context.Items.TryGetValue(SessionIdItem, out var id) && id is string sessionId) connections.Remove(sessionId, context.Context);
         await next(context, exception).ConfigureAwait(false);
     }
+
+    private static bool IsFrameworkHub(Hub hub) => hub.GetType().Namespace?.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal) == true;
 
     // The session the connection's HTTP request carried (null without one: an in-process connection).
     private Session? Open(HubCallerContext caller)
