@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Satchel.AspNetCore.Tests.Support;
+using Satchel.Tests;
 using Satchel.Postgres.Tests.Support;
 
 namespace Satchel.Postgres.Tests;
@@ -126,37 +127,9 @@ public sealed class PostgresAppTests(PostgresServer server)
     [Fact]
     public async Task Every_write_acknowledged_before_an_app_is_killed_with_SIGKILL_is_in_the_database()
     {
-        var child = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Satchel.Postgres.CrashChild.dll"), server.ConnectionString, _table])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        var acknowledged = new List<string>();
-        try
-        {
-            while (acknowledged.Count < 1_000 && await child.StandardOutput.ReadLineAsync() is { } line) acknowledged.Add(line);
-        }
-        finally
-        {
-            child.Kill();   // SIGKILL: no flush, no clean close of its connections
-        }
-        while (await child.StandardOutput.ReadLineAsync() is { } line) acknowledged.Add(line);
-        await child.WaitForExitAsync();
-        Assert.True(acknowledged.Count >= 1_000, $"the child stopped early: {await child.StandardError.ReadToEndAsync()}");
-        Assert.Equal(137, child.ExitCode);
-
+        var acknowledged = await CrashWrites.RunAndKillAsync("Satchel.Postgres.CrashChild.dll", [server.ConnectionString, _table], acknowledgements: 1_000);
         await using var store = PostgresSessionStore.Connect(server.ConnectionString, new PostgresSessionStoreOptions { TableName = _table });
-        var updated = acknowledged.Where(l => l[0] == 'U').Select(Parse).ToDictionary(u => u.Key, u => u.N);
-        Assert.NotEmpty(updated);
-        var now = DateTimeOffset.UtcNow;
-        foreach (var (key, n) in acknowledged.Where(l => l[0] == 'C').Select(Parse))
-        {
-            var record = await store.LoadAsync(SessionKey.Parse(key), now, TimeSpan.FromDays(1));
-            Assert.NotNull(record);
-            Assert.Equal(n, Number(record, "n"));
-            if (updated.TryGetValue(key, out var m)) Assert.Equal(m, Number(record, "m"));
-        }
+        await CrashWrites.AssertAllPresentAsync(store, acknowledged);
     }
 
     // The session cookie a first request got, as "sid=…".
@@ -175,13 +148,4 @@ public sealed class PostgresAppTests(PostgresServer server)
         if (cookie is not null) client.DefaultRequestHeaders.Add("Cookie", cookie);
         return client;
     }
-
-    private static (string Key, int N) Parse(string line)
-    {
-        var parts = line.Split(' ');
-        return (parts[1], int.Parse(parts[2]));
-    }
-
-    private static int Number(SessionRecord record, string key) =>
-        record.TryGetValue(key, out var json) ? int.Parse(System.Text.Encoding.UTF8.GetString(json)) : -1;
 }
