@@ -19,6 +19,7 @@ internal sealed class SessionRuntime
         Logger = logger;
         StoreName = store.GetType().Name;
         RequestBound = store.GetCapability<IRequestBoundStore>();
+        _broadcast = store.GetCapability<ISessionEndBroadcast>();
         Cookies = new SessionCookies(options.Cookie, keyRing, new InvalidCookieTracker(options, time, logger), time);
         Limits = new SessionLimits(options);
         Failures = new StoreFailureHandler(options.StoreFailurePolicy, StoreName, logger);
@@ -51,13 +52,14 @@ internal sealed class SessionRuntime
     public event Action<SessionEvent>? Ended;
 
     // Notices of ended sessions between processes: "<process> <kind> <ended id>".
+    private readonly ISessionEndBroadcast? _broadcast;   // the store's notices between processes, when it carries them
     private readonly string _process = Guid.NewGuid().ToString("N");
     private int _listening;
 
     /// <summary>Starts hearing the sessions other processes ended, once something here listens for ends.</summary>
     public void ListenElsewhere()
     {
-        if (Store.GetCapability<ISessionEndBroadcast>() is not { } broadcast || Interlocked.Exchange(ref _listening, 1) == 1) return;
+        if (_broadcast is not { } broadcast || Interlocked.Exchange(ref _listening, 1) == 1) return;
         broadcast.Received += notice =>
         {
             var parts = notice.Split(' ');
@@ -82,7 +84,7 @@ internal sealed class SessionRuntime
     // a sign-out or sign-in is rare beside reads, and one PUBLISH nobody hears costs Redis little.
     private void Broadcast(SessionEventKind kind, string endedId)
     {
-        if (Store.GetCapability<ISessionEndBroadcast>() is not { } broadcast) return;
+        if (_broadcast is not { } broadcast) return;
         _ = Publish(broadcast, $"{_process} {kind} {endedId}");
 
         async Task Publish(ISessionEndBroadcast to, string notice)
